@@ -1,0 +1,241 @@
+"""Run every extractor over a corpus into the tables of DESIGN.md.
+
+Each extractor module (``entities``, ``quotes``, ``timex``, ``events``, ``framing``)
+offers the same two functions, so this module can run them in order without
+knowing what they do:
+
+``build(lexicon_dir) -> model``
+    Load and compile that extractor's lexicons once per process.
+``extract(doc, model, found) -> dict[str, list[dict]]``
+    Rows for one article, keyed by table name. ``found`` holds the rows the earlier
+    stages produced for the same article (e.g. ``found["mentions"]``).
+
+and ``record(tables) -> dict`` giving its part of the ``analyze`` JSON record.
+Corpus-level steps (cross-article event clustering) run after all articles.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from conflictlens import lexicons
+from conflictlens.text import Doc, make_doc
+
+STAGES = ("entities", "quotes", "timex", "events", "framing")
+"""Extractor modules, in the order they run (later ones read earlier ones' rows)."""
+
+ENGLISH_ONLY = frozenset(STAGES)
+
+SCHEMAS: dict[str, list[str]] = {
+    "sentences": ["article_id", "sent_idx", "start", "end", "text"],
+    "mentions": ["article_id", "sent_idx", "start", "end", "surface", "entity_id", "entity_type",
+                 "resolution"],
+    "events": ["article_id", "sent_idx", "event_type", "date", "date_start", "date_end",
+               "date_precision", "date_text", "perpetrator_id", "target_id", "location_id",
+               "country_id", "killed", "wounded", "weapon", "attribution", "cluster_id"],
+    "tallies": ["article_id", "sent_idx", "count", "qualifier", "unit", "since", "as_of",
+                "target_id", "region"],
+    "quotes": ["article_id", "sent_idx", "start", "end", "text", "kind", "speaker_id",
+               "speaker_text", "verb"],
+    "frames": ["article_id", "sent_idx", "frame_id", "cue", "voice"],
+    "agency": ["article_id", "sent_idx", "verb", "construction", "agent_id", "patient_id"],
+    "tone": ["article_id", "sent_idx", "compound", "pos", "neu", "neg"],
+    "turns": ["article_id", "turn_idx", "speaker_label", "speaker_id", "speaker_role", "start",
+              "end"],
+}  # fmt: skip
+"""Key columns of each table; extractors may add more columns after these."""
+
+
+@dataclass
+class Models:
+    """Compiled lexicons of every stage, built once per process."""
+
+    lexicon_dir: Path
+    by_stage: dict[str, object]
+
+    @classmethod
+    def build(cls, lexicon_dir: str | Path | None = None) -> Models:
+        lexicon_dir = Path(lexicon_dir) if lexicon_dir else lexicons.default_dir()
+        lexicons.load_actors(lexicon_dir / "actors.csv")  # fail early, with file and line
+        return cls(lexicon_dir, {name: _stage(name).build(lexicon_dir) for name in STAGES})
+
+
+def _stage(name: str):
+    return importlib.import_module(f"conflictlens.{name}")
+
+
+def doc_from_row(row) -> Doc:
+    """Build a :class:`~conflictlens.text.Doc` from an ``articles`` row (dict or namedtuple)."""
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    published = get("published")
+    if published is None or (not isinstance(published, date) and pd.isna(published)):
+        published = None
+    else:
+        published = pd.Timestamp(published).date()
+    kind = get("kind")
+    return make_doc(
+        str(get("article_id")),
+        get("text"),
+        published=published,
+        outlet=get("outlet"),
+        title=get("title") or "",
+        language=get("language") or "en",
+        kind=None if kind is None or (isinstance(kind, float) and pd.isna(kind)) else kind,
+    )
+
+
+def analyze_doc(doc: Doc, models: Models) -> dict[str, list[dict]]:
+    """All rows for one article, keyed by table name."""
+    found: dict[str, list[dict]] = {
+        "sentences": [
+            {"article_id": doc.article_id, "sent_idx": s.idx, "start": s.start, "end": s.end,
+             "text": s.text}
+            for s in doc.sentences
+        ]
+    }  # fmt: skip
+    english = doc.language.startswith("en")
+    for name in STAGES:
+        if name in ENGLISH_ONLY and not english:
+            continue
+        for table, rows in _stage(name).extract(doc, models.by_stage[name], found).items():
+            found.setdefault(table, []).extend(rows)
+    return found
+
+
+def iter_docs(articles: pd.DataFrame) -> Iterator[Doc]:
+    for row in articles.to_dict("records"):
+        yield doc_from_row(row)
+
+
+def extract_tables(
+    articles: pd.DataFrame,
+    models: Models | None = None,
+    *,
+    progress: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Run every stage over ``articles`` and return the tables (articles included).
+
+    Parameters
+    ----------
+    articles : DataFrame
+        The ``articles`` table from :func:`conflictlens.corpus.load_corpus`.
+    models : Models, optional
+        Built once with :meth:`Models.build`; built from the default lexicons if omitted.
+    progress : bool
+        Show a progress bar.
+    """
+    models = models or Models.build()
+    rows: dict[str, list[dict]] = {}
+    docs = iter_docs(articles)
+    for doc in tqdm(docs, total=len(articles), desc="extracting", unit="article",
+                    disable=not progress, mininterval=0.5):  # fmt: skip
+        for table, found in analyze_doc(doc, models).items():
+            rows.setdefault(table, []).extend(found)
+    tables = {"articles": articles.reset_index(drop=True)}
+    tables.update(to_tables(rows))
+    return finish(tables, models)
+
+
+def to_tables(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
+    """DataFrames from row lists, with each known table's key columns first (even when empty)."""
+    out = {}
+    for name in sorted(set(rows) | set(SCHEMAS)):
+        data = rows.get(name, [])
+        df = pd.DataFrame(data)
+        key = SCHEMAS.get(name, [])
+        for col in key:
+            if col not in df.columns:
+                df[col] = pd.Series(dtype="object")
+        out[name] = df[key + [c for c in df.columns if c not in key]]
+    return out
+
+
+def finish(tables: dict[str, pd.DataFrame], models: Models) -> dict[str, pd.DataFrame]:
+    """Corpus-level steps: each stage may offer ``finish(tables, model) -> tables``."""
+    for name in STAGES:
+        fn = getattr(_stage(name), "finish", None)
+        if fn is not None:
+            tables = fn(tables, models.by_stage[name])
+    return tables
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
+    """Write each table as ``<out_dir>/<name>.parquet``; returns the paths written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in sorted(tables.items()):
+        p = out_dir / f"{name}.parquet"
+        _parquet_safe(df).to_parquet(p, index=False)
+        paths.append(p)
+    return paths
+
+
+def read_tables(out_dir: str | Path, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read tables written by :func:`write_tables`."""
+    out_dir = Path(out_dir)
+    files = sorted(out_dir.glob("*.parquet"))
+    wanted = set(names) if names is not None else None
+    return {p.stem: pd.read_parquet(p) for p in files if wanted is None or p.stem in wanted}
+
+
+def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    # Mixed object columns (dates and None, ints and None) must become one Arrow type.
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            vals = out[col].dropna()
+            if len(vals) and all(isinstance(v, date) for v in vals):
+                out[col] = pd.to_datetime(out[col])
+            elif len(vals) and all(isinstance(v, (list, dict)) for v in vals):
+                continue
+            elif len(vals) and not all(isinstance(v, str) for v in vals):
+                out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return out
+
+
+def analyze_text(
+    text: str,
+    *,
+    article_id: str = "article",
+    published: date | None = None,
+    outlet: str | None = None,
+    title: str = "",
+    models: Models | None = None,
+) -> dict:
+    """The ``analyze`` JSON record (DESIGN.md) for one article's text.
+
+    Examples
+    --------
+    >>> rec = analyze_text("Rockets hit the base on Tuesday. Nobody was hurt.")
+    >>> rec["article"]["n_sentences"]
+    2
+    """
+    from conflictlens.corpus import clean_text, detect_language
+    from conflictlens.text import count_words
+
+    models = models or Models.build()
+    text = clean_text(text)
+    doc = make_doc(article_id, text, published=published, outlet=outlet, title=title,
+                   language=detect_language(text))  # fmt: skip
+    tables = to_tables(analyze_doc(doc, models))
+    record = {
+        "article": {
+            "article_id": article_id,
+            "published": published.isoformat() if published else None,
+            "n_sentences": len(doc.sentences),
+            "n_words": count_words(text),
+        },
+        "entities": [], "events": [], "tallies": [], "quotes": [], "frames": [], "agency": [],
+        "tone": {"compound_mean": None, "by_entity": {}},
+    }  # fmt: skip
+    for name in STAGES:
+        record.update(_stage(name).record(tables, doc))
+    return record
