@@ -10,4 +10,6 @@ The notebooks import this package; so can your own code::
 from conflictlens import corpus, lexicons, pipeline, text
 
 __version__ = "0.1.0"
-__all__ = ["corpus", "lexicons", "pipeline", "text", "__version__"]
+__all__ = ["corpus", "lexicons", "pipeline", "text", "load_tables", "__version__"]
+
+load_tables = pipeline.load_tables

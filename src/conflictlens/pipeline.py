@@ -239,3 +239,87 @@ def analyze_text(
     for name in STAGES:
         record.update(_stage(name).record(tables, doc))
     return record
+
+
+# --------------------------------------------------------------------------- cached extraction
+
+
+def project_root() -> Path:
+    """The checkout this package was installed from (editable install)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def resolve_path(path: str | Path) -> Path:
+    """``path`` as given if it exists (or is absolute), else relative to the project root.
+
+    Lets a notebook's default parameters work from ``notebooks/`` in JupyterLab and
+    from the project root under papermill alike.
+    """
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    return project_root() / p
+
+
+def fingerprint(corpus: str | Path, lexicon_dir: str | Path | None = None) -> str:
+    """A hash of the corpus files, the lexicons and the package code: the cache key."""
+    import hashlib
+
+    from conflictlens import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    corpus = Path(corpus)
+    files = sorted(p for p in corpus.rglob("*") if p.is_file()) if corpus.is_dir() else [corpus]
+    lex = Path(lexicon_dir) if lexicon_dir else lexicons.default_dir()
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for p in [*files, *sorted(lex.glob("*")), *code]:
+        if p.suffix.lower() in {".md"} or not p.is_file():
+            continue
+        h.update(p.name.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def load_tables(
+    corpus: str | Path = "data/raw/sample",
+    *,
+    processed: str | Path | None = None,
+    cache_dir: str | Path = "data/processed",
+    lexicon_dir: str | Path | None = None,
+    refresh: bool = False,
+    progress: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """All tables for a corpus, extracted once and cached under ``cache_dir/<hash>/``.
+
+    Parameters
+    ----------
+    corpus : path
+        A corpus file or folder (see :func:`conflictlens.corpus.load_corpus`).
+    processed : path, optional
+        A folder of tables already extracted (as the report runner passes); read as is.
+    cache_dir : path
+        Where cached extractions live; the key hashes corpus, lexicons and code.
+    refresh : bool
+        Extract again even if a cached copy exists.
+
+    Returns
+    -------
+    dict of table name -> DataFrame, including ``articles`` and ``rejects``.
+    """
+    from conflictlens.corpus import load_corpus, report_summary, write_rejects
+
+    if processed is not None:
+        return read_tables(resolve_path(processed))
+    corpus = resolve_path(corpus)
+    key = fingerprint(corpus, lexicon_dir)
+    out = resolve_path(cache_dir) / f"{corpus.name.split('.')[0]}-{key}"
+    if (out / "_complete").exists() and not refresh:
+        return read_tables(out)
+    loaded = load_corpus(corpus)
+    report_summary(loaded)
+    tables = extract_tables(loaded.articles, Models.build(lexicon_dir), progress=progress)
+    tables["rejects"] = loaded.rejects
+    write_tables(tables, out)
+    write_rejects(loaded.rejects, out)
+    (out / "_complete").write_text(key + "\n")
+    return read_tables(out)
