@@ -48,7 +48,7 @@ SCHEMAS: dict[str, list[str]] = {
     "agency": ["article_id", "sent_idx", "verb", "construction", "agent_id", "patient_id"],
     "tone": ["article_id", "sent_idx", "compound", "pos", "neu", "neg"],
     "turns": ["article_id", "turn_idx", "speaker_label", "speaker_id", "speaker_role", "start",
-              "end"],
+              "end", "affiliation"],
 }  # fmt: skip
 """Key columns of each table; extractors may add more columns after these."""
 
@@ -100,11 +100,24 @@ def analyze_doc(doc: Doc, models: Models) -> dict[str, list[dict]]:
             for s in doc.sentences
         ]
     }  # fmt: skip
+    if doc.turns:
+        found["turns"] = [
+            {"article_id": doc.article_id, "turn_idx": t.idx, "speaker_label": t.label,
+             "speaker_id": t.speaker_id, "speaker_role": t.speaker_role, "start": t.start,
+             "end": t.end, "affiliation": t.affiliation}
+            for t in doc.turns
+        ]  # fmt: skip
     english = doc.language.startswith("en")
     for name in STAGES:
         if name in ENGLISH_ONLY and not english:
             continue
         for table, rows in _stage(name).extract(doc, models.by_stage[name], found).items():
+            if doc.non_text:  # nothing found in a speaker label or a stage note counts
+                rows = [
+                    r
+                    for r in rows
+                    if "start" not in r or doc.is_text(r["start"], r.get("end", r["start"] + 1))
+                ]
             found.setdefault(table, []).extend(rows)
     return found
 

@@ -116,6 +116,8 @@ class Doc:
     sentences: list[Sentence] = field(default_factory=list)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)
     quotes: list[QuoteSpan] = field(default_factory=list)
+    turns: list = field(default_factory=list)  # transcripts.Turn, for speaker-turn transcripts
+    non_text: list[tuple[int, int]] = field(default_factory=list)  # labels, stage notes, stamps
     _starts: list[int] = field(default_factory=list, repr=False)
 
     def sentence_at(self, offset: int) -> int:
@@ -123,6 +125,17 @@ class Doc:
         if not self._starts:
             self._starts = [s.start for s in self.sentences]
         return max(0, bisect_right(self._starts, offset) - 1)
+
+    def turn_at(self, offset: int):
+        """The transcript turn containing ``offset`` (None outside turns or transcripts)."""
+        for t in self.turns:
+            if t.start <= offset < t.end:
+                return t
+        return None
+
+    def is_text(self, start: int, end: int) -> bool:
+        """False when ``[start, end)`` lies in a turn label, stage note or time stamp."""
+        return not any(a <= start and end <= b for a, b in self.non_text)
 
     def in_quote(self, start: int, end: int | None = None) -> QuoteSpan | None:
         """The quote span that contains ``[start, end)``, if any."""
@@ -153,7 +166,11 @@ def make_doc(
     >>> d.text[d.quotes[0].start:d.quotes[0].end]
     'it was us.'
     """
+    from conflictlens.transcripts import non_text_spans, parse_turns  # (imports lexicons)
+
     paragraphs = paragraph_spans(text)
+    turns = parse_turns(text, paragraphs)
+    non_text = non_text_spans(text, turns)
     return Doc(
         article_id=article_id,
         text=text,
@@ -162,9 +179,11 @@ def make_doc(
         title=title,
         language=language,
         kind=kind,
-        sentences=split_sentences(text, paragraphs),
+        sentences=split_sentences(text, paragraphs, skip=non_text),
         paragraphs=paragraphs,
         quotes=quote_spans(text, paragraphs),
+        turns=turns,
+        non_text=non_text,
     )
 
 
@@ -213,12 +232,18 @@ def _punkt() -> PunktSentenceTokenizer:
 _GLUED = re.compile(r"(?<=[a-z0-9\)\]%][.!?])(?=[\"']?[A-Z][a-z])")
 
 
-def split_sentences(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Sentence]:
+def split_sentences(
+    text: str,
+    paragraphs: list[tuple[int, int]] | None = None,
+    *,
+    skip: list[tuple[int, int]] = (),
+) -> list[Sentence]:
     """Split ``text`` into sentences with offsets.
 
     Paragraph breaks always end a sentence; single line breaks inside a paragraph
     (hard-wrapped copy) do not. Sentences glued without a space ("Tuesday.The") are
-    split; abbreviations ("U.S.", "Gen.", "Lt. Col.", "a.m.") are not.
+    split; abbreviations ("U.S.", "Gen.", "Lt. Col.", "a.m.") are not. Spans in
+    ``skip`` (transcript labels, stage notes) are left out of every sentence.
 
     Examples
     --------
@@ -228,6 +253,11 @@ def split_sentences(text: str, paragraphs: list[tuple[int, int]] | None = None) 
     if paragraphs is None:
         paragraphs = paragraph_spans(text)
     flat = plain(text)
+    if skip:
+        chars = list(flat)
+        for a, b in skip:
+            chars[a:b] = " " * (b - a)
+        flat = "".join(chars)
     tok = _punkt()
     out: list[Sentence] = []
     for p_idx, (a, b) in enumerate(paragraphs):
