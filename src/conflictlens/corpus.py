@@ -120,30 +120,58 @@ def load_corpus(path: str | Path, *, detect_near_duplicates: bool = True) -> Cor
     >>> list(c.articles.article_id), list(c.rejects.reason)
     (['a'], ['malformed_json'])
     """
+    chunks, rejects = [], None
+    stream = iter_corpus(path, chunk_size=5000, detect_near_duplicates=detect_near_duplicates)
+    for articles, rejects in stream:
+        chunks.append(articles)
+    articles = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+    return Corpus(articles, rejects, _source_files(Path(path)))
+
+
+def iter_corpus(
+    path: str | Path,
+    *,
+    chunk_size: int = 1000,
+    detect_near_duplicates: bool = True,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Stream a corpus as ``(articles_chunk, rejects_so_far)`` pairs, in reading order.
+
+    Memory stays flat in corpus size: only ids (for duplicate checks) and compact
+    near-duplicate signatures are kept between chunks. Always yields at least once.
+    """
     path = Path(path)
     rejects = _Rejects()
-    records: list[dict] = []
+    index = NearDuplicateIndex() if detect_near_duplicates else None
+    buffer: list[dict] = []
+    yielded = False
+    for row in _validated(_records(path, rejects), rejects):
+        if index is not None:
+            row["near_duplicate_of"] = index.add(row["article_id"], row["text"])
+        buffer.append(row)
+        if len(buffer) >= chunk_size:
+            yield _frame(buffer), pd.DataFrame(rejects.rows, columns=REJECT_COLUMNS)
+            buffer, yielded = [], True
+    if buffer or not yielded:
+        yield _frame(buffer), pd.DataFrame(rejects.rows, columns=REJECT_COLUMNS)
+
+
+def _records(path: Path, rejects: _Rejects) -> Iterator[dict]:
     sources = _source_files(path)
     if not sources:
         rejects.add(path, None, "unreadable_file", "no .jsonl, .jsonl.gz, .csv or .txt files found")
     for src in sources:
         try:
             if src.is_dir():
-                records.extend(_read_txt_folder(src, rejects))
+                yield from _read_txt_folder(src, rejects)
             elif src.name.endswith((".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")):
-                records.extend(_read_jsonl(src, rejects))
+                yield from _read_jsonl(src, rejects)
             elif src.suffix.lower() == ".csv":
-                records.extend(_read_csv(src, rejects))
+                yield from _read_csv(src, rejects)
             elif src.suffix.lower() == ".txt":
-                records.append({"article_id": src.stem, "text": src.read_text("utf-8", "replace"),
-                                "_source": str(src), "_line": 1})  # fmt: skip
-        except OSError as exc:
+                yield {"article_id": src.stem, "text": src.read_text("utf-8", "replace"),
+                       "_source": str(src), "_line": 1}  # fmt: skip
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
             rejects.add(src, None, "unreadable_file", str(exc))
-    articles = _validate(records, rejects)
-    if detect_near_duplicates and len(articles):
-        articles["near_duplicate_of"] = near_duplicates(articles)
-    rej = pd.DataFrame(rejects.rows, columns=REJECT_COLUMNS)
-    return Corpus(articles, rej, sources)
 
 
 def write_rejects(rejects: pd.DataFrame, out_dir: str | Path) -> Path:
@@ -252,9 +280,8 @@ def _first(rec: dict, keys: Iterable[str]):
     return None
 
 
-def _validate(records: Iterable[dict], rejects: _Rejects) -> pd.DataFrame:
+def _validated(records: Iterable[dict], rejects: _Rejects) -> Iterator[dict]:
     seen: dict[str, str] = {}
-    rows = []
     for rec in records:
         src, line = rec.get("_source"), rec.get("_line")
         aid = _first(rec, ("article_id", "id", "doc_id"))
@@ -281,7 +308,7 @@ def _validate(records: Iterable[dict], rejects: _Rejects) -> pd.DataFrame:
         published, issue = parse_date(_first(rec, _DATE_KEYS))
         language = str(_first(rec, ("language", "lang")) or detect_language(text)).lower()[:8]
         title = clean_text(str(_first(rec, ("title", "headline")) or ""))
-        rows.append(
+        yield (
             {
                 "article_id": aid,
                 "published": published,
@@ -301,6 +328,9 @@ def _validate(records: Iterable[dict], rejects: _Rejects) -> pd.DataFrame:
                 "source_line": line,
             }
         )
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
     df["published"] = pd.to_datetime(df["published"], errors="coerce")
     df["source_line"] = df["source_line"].astype("Int64")
@@ -473,6 +503,7 @@ def _script(c: str) -> str:
 
 _NUM_PERM = 24
 _BANDS = 8
+_MASK = (1 << 61) - 1
 
 
 def _shingles(text: str, k: int = 5) -> set[int]:
@@ -482,57 +513,72 @@ def _shingles(text: str, k: int = 5) -> set[int]:
     return {_h(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)}
 
 
-def _h(s: str, seed: int = 0) -> int:
+def _h(s: str) -> int:
     # blake2b, not hash(): results must not depend on PYTHONHASHSEED
-    return int.from_bytes(
-        hashlib.blake2b(s.encode(), digest_size=8, salt=seed.to_bytes(8, "little")).digest(),
-        "little",
-    )
+    return int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+
+
+class NearDuplicateIndex:
+    """Find republished copies of a story as articles stream past.
+
+    MinHash signatures (24 hash functions over 5-word shingles) are bucketed in 8
+    bands; a candidate counts as the same story when the estimated Jaccard
+    similarity of their shingle sets is ``>= threshold``. Keeps 8 small ints and a
+    24-value signature per article, so memory grows slowly and time linearly.
+
+    Examples
+    --------
+    >>> idx = NearDuplicateIndex()
+    >>> story = "Three US soldiers were killed in a drone attack on a base in Jordan, officials said. " * 3
+    >>> idx.add("a", story), idx.add("b", "UPDATE " + story), idx.add("c", "Talks resumed in Baghdad today.")
+    (None, 'a', None)
+    """
+
+    def __init__(self, threshold: float = 0.6) -> None:
+        import numpy as np
+
+        self._np = np
+        rng = np.random.default_rng(20231017)
+        self._a = rng.integers(1, _MASK, _NUM_PERM, dtype=np.uint64)
+        self._b = rng.integers(0, _MASK, _NUM_PERM, dtype=np.uint64)
+        self.threshold = threshold
+        self._buckets: dict[int, int] = {}
+        self._sigs: list = []
+        self._ids: list[str] = []
+        self._root: list[str | None] = []
+
+    def add(self, article_id: str, text: str) -> str | None:
+        """Register an article; return the id of the first-read article it copies, or None."""
+        np = self._np
+        sh = _shingles(text)
+        i = len(self._ids)
+        self._ids.append(article_id)
+        if not sh:
+            self._sigs.append(None)
+            self._root.append(None)
+            return None
+        arr = np.fromiter(sh, dtype=np.uint64, count=len(sh)) & np.uint64(_MASK)
+        sig = ((arr[:, None] * self._a[None, :] + self._b[None, :]) & np.uint64(_MASK)).min(axis=0)
+        self._sigs.append(sig)
+        rows = _NUM_PERM // _BANDS
+        keys = [_h(f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows].tolist())))
+                for band in range(_BANDS)]  # fmt: skip
+        best = None
+        for j in sorted({self._buckets[k] for k in keys if k in self._buckets}):
+            if float((self._sigs[j] == sig).mean()) >= self.threshold:
+                best = j
+                break
+        root = None if best is None else (self._root[best] or self._ids[best])
+        self._root.append(root)
+        for k in keys:
+            self._buckets.setdefault(k, i)
+        return root
 
 
 def near_duplicates(articles: pd.DataFrame, *, threshold: float = 0.6) -> list[str | None]:
-    """For each article, the id of the earlier article it republishes, else None.
-
-    MinHash over 5-word shingles with banded candidate lookup, verified by exact
-    Jaccard similarity ``>= threshold``. Linear in corpus size.
-    """
-    import numpy as np
-
-    n = len(articles)
-    shingles = [_shingles(t) for t in articles["text"]]
-    mask = (1 << 61) - 1
-    rng = np.random.default_rng(20231017)
-    a = rng.integers(1, mask, _NUM_PERM, dtype=np.uint64)
-    b = rng.integers(0, mask, _NUM_PERM, dtype=np.uint64)
-    rows_per_band = _NUM_PERM // _BANDS
-    buckets: dict[tuple, list[int]] = {}
-    result: list[str | None] = [None] * n
-    ids = list(articles["article_id"])
-    order = sorted(range(n), key=lambda i: (str(articles["published"].iloc[i]), ids[i]))
-    rank = {i: r for r, i in enumerate(order)}
-    for i in order:
-        sh = shingles[i]
-        if not sh:
-            continue
-        arr = np.fromiter(sh, dtype=np.uint64, count=len(sh)) & np.uint64(mask)
-        sig = ((arr[:, None] * a[None, :] + b[None, :]) & np.uint64(mask)).min(axis=0)
-        cands: set[int] = set()
-        keys = []
-        for band in range(_BANDS):
-            key = (band, *sig[band * rows_per_band : (band + 1) * rows_per_band].tolist())
-            keys.append(key)
-            cands.update(buckets.get(key, ()))
-        best = None
-        for j in sorted(cands, key=rank.__getitem__):
-            inter = len(sh & shingles[j])
-            if inter / len(sh | shingles[j]) >= threshold:
-                best = j
-                break
-        if best is not None:
-            result[i] = result[best] or ids[best]
-        for key in keys:
-            buckets.setdefault(key, []).append(i)
-    return result
+    """For each article (in table order), the id of the earlier one it republishes, else None."""
+    idx = NearDuplicateIndex(threshold)
+    return [idx.add(a, t) for a, t in zip(articles["article_id"], articles["text"], strict=True)]
 
 
 # --------------------------------------------------------------------------- ACLED
