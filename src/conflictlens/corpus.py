@@ -120,10 +120,8 @@ def load_corpus(path: str | Path, *, detect_near_duplicates: bool = True) -> Cor
     >>> list(c.articles.article_id), list(c.rejects.reason)
     (['a'], ['malformed_json'])
     """
-    chunks, rejects = [], None
-    stream = iter_corpus(path, chunk_size=5000, detect_near_duplicates=detect_near_duplicates)
-    for articles, rejects in stream:
-        chunks.append(articles)
+    stream = list(iter_corpus(path, chunk_size=5000, detect_near_duplicates=detect_near_duplicates))
+    chunks, rejects = [a for a, _ in stream], stream[-1][1]
     articles = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
     return Corpus(articles, rejects, _source_files(Path(path)))
 
