@@ -4,10 +4,10 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
 from conftest import FIXTURES
 
 from conflictlens.cli import main
+from conflictlens.pipeline import read_tables
 
 
 def test_analyze_json_record(seed_text, tmp_path, capsys):
@@ -67,8 +67,8 @@ def test_extract_writes_tables_and_rejects_and_exits_zero(tmp_path, capsys):
     assert main(["extract", str(FIXTURES / "bad_input.jsonl"), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert "loaded 6 articles; rejected 5" in err
-    arts = pd.read_parquet(out / "articles.parquet")
-    sents = pd.read_parquet(out / "sentences.parquet")
+    tables = read_tables(out)
+    arts, sents = tables["articles"], tables["sentences"]
     assert len(arts) == 6
     for row in sents.itertuples():
         text = arts.set_index("article_id").loc[row.article_id, "text"]

@@ -141,31 +141,21 @@ def _cell(v) -> str:
 
 
 def cmd_extract(args) -> int:
-    from conflictlens.corpus import load_corpus, report_summary, write_rejects
     from conflictlens.lexicons import LexiconError
-    from conflictlens.pipeline import Models, extract_tables, write_tables
+    from conflictlens.pipeline import extract_corpus
 
     corpus_path = Path(args.corpus)
     if not corpus_path.exists():
         print(f"conflictlens extract: {corpus_path}: no such file or folder", file=sys.stderr)
         return 2
     try:
-        models = Models.build(args.lexicons)
+        result = extract_corpus(corpus_path, args.out, lexicon_dir=args.lexicons, engine=args.engine,
+                                jobs=args.jobs, scheduler=args.scheduler, progress=True)  # fmt: skip
     except LexiconError as exc:
         print(f"conflictlens extract: {exc}", file=sys.stderr)
         return 2
-    corpus = load_corpus(corpus_path)
-    out = Path(args.out)
-    write_rejects(corpus.rejects, out)
-    report_summary(corpus)
-    if args.engine == "dask":
-        from conflictlens.pipeline import extract_dask  # type: ignore[attr-defined]
-
-        tables = extract_dask(corpus.articles, models, scheduler=args.scheduler, jobs=args.jobs)
-    else:
-        tables = extract_tables(corpus.articles, models, progress=True)
-    paths = write_tables(tables, out)
-    print(f"wrote {len(paths)} tables to {out}", file=sys.stderr)
+    print(result.summary, file=sys.stderr)
+    print(f"wrote tables for {result.articles} articles to {result.out_dir}", file=sys.stderr)
     return 0
 
 

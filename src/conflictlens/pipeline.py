@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from time import perf_counter
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -28,7 +29,7 @@ from tqdm.auto import tqdm
 from conflictlens import lexicons
 from conflictlens.text import Doc, make_doc
 
-STAGES = ("entities", "quotes", "timex", "events", "framing")
+STAGES = ("entities", "relevance", "quotes", "timex", "events", "framing")
 """Extractor modules, in the order they run (later ones read earlier ones' rows)."""
 
 ENGLISH_ONLY = frozenset(STAGES)
@@ -91,8 +92,13 @@ def doc_from_row(row) -> Doc:
     )
 
 
-def analyze_doc(doc: Doc, models: Models) -> dict[str, list[dict]]:
-    """All rows for one article, keyed by table name."""
+def analyze_doc(
+    doc: Doc, models: Models, *, timings: dict[str, float] | None = None
+) -> dict[str, list[dict]]:
+    """All rows for one article, keyed by table name.
+
+    ``timings``, when given, accumulates the seconds each stage takes (for ``bench``).
+    """
     found: dict[str, list[dict]] = {
         "sentences": [
             {"article_id": doc.article_id, "sent_idx": s.idx, "start": s.start, "end": s.end,
@@ -111,7 +117,11 @@ def analyze_doc(doc: Doc, models: Models) -> dict[str, list[dict]]:
     for name in STAGES:
         if name in ENGLISH_ONLY and not english:
             continue
-        for table, rows in _stage(name).extract(doc, models.by_stage[name], found).items():
+        t0 = perf_counter() if timings is not None else 0.0
+        produced = _stage(name).extract(doc, models.by_stage[name], found)
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + perf_counter() - t0
+        for table, rows in produced.items():
             if doc.non_text:  # nothing found in a speaker label or a stage note counts
                 rows = [
                     r
@@ -192,11 +202,26 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
 
 
 def read_tables(out_dir: str | Path, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Read tables written by :func:`write_tables`."""
+    """Read tables written by :func:`write_tables` or :func:`extract_corpus`.
+
+    A table is ``<name>.parquet`` or a folder ``<name>/`` of ``part-*.parquet`` files,
+    concatenated in part order.
+    """
     out_dir = Path(out_dir)
-    files = sorted(out_dir.glob("*.parquet"))
     wanted = set(names) if names is not None else None
-    return {p.stem: pd.read_parquet(p) for p in files if wanted is None or p.stem in wanted}
+    tables = {}
+    for p in sorted(out_dir.iterdir()) if out_dir.exists() else []:
+        name = p.stem if p.suffix == ".parquet" else p.name
+        if wanted is not None and name not in wanted:
+            continue
+        if p.is_file() and p.suffix == ".parquet":
+            tables[name] = pd.read_parquet(p)
+        elif p.is_dir():
+            parts = [pd.read_parquet(x) for x in sorted(p.glob("part-*.parquet"))]
+            parts = [x for x in parts if len(x)] or parts[:1]
+            if parts:
+                tables[name] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return tables
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -302,7 +327,7 @@ def load_tables(
     refresh: bool = False,
     progress: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """All tables for a corpus, extracted once and cached under ``cache_dir/<hash>/``.
+    """All tables for a corpus, extracted once and cached under ``cache_dir/<name>-<hash>/``.
 
     Parameters
     ----------
@@ -319,20 +344,174 @@ def load_tables(
     -------
     dict of table name -> DataFrame, including ``articles`` and ``rejects``.
     """
-    from conflictlens.corpus import load_corpus, report_summary, write_rejects
-
     if processed is not None:
         return read_tables(resolve_path(processed))
+    return read_tables(cached_extract(corpus, cache_dir=cache_dir, lexicon_dir=lexicon_dir,
+                                      refresh=refresh, progress=progress))  # fmt: skip
+
+
+def cached_extract(
+    corpus: str | Path,
+    *,
+    cache_dir: str | Path = "data/processed",
+    lexicon_dir: str | Path | None = None,
+    refresh: bool = False,
+    progress: bool = True,
+    jobs: int = 1,
+) -> Path:
+    """Extract ``corpus`` into ``cache_dir/<name>-<hash>/`` unless already there; return the folder."""
     corpus = resolve_path(corpus)
     key = fingerprint(corpus, lexicon_dir)
     out = resolve_path(cache_dir) / f"{corpus.name.split('.')[0]}-{key}"
-    if (out / "_complete").exists() and not refresh:
-        return read_tables(out)
-    loaded = load_corpus(corpus)
-    report_summary(loaded)
-    tables = extract_tables(loaded.articles, Models.build(lexicon_dir), progress=progress)
-    tables["rejects"] = loaded.rejects
-    write_tables(tables, out)
-    write_rejects(loaded.rejects, out)
-    (out / "_complete").write_text(key + "\n")
-    return read_tables(out)
+    if not (out / "_complete").exists() or refresh:
+        extract_corpus(corpus, out, lexicon_dir=lexicon_dir, jobs=jobs, progress=progress)
+    return out
+
+
+@dataclass
+class ExtractSummary:
+    """What :func:`extract_corpus` did."""
+
+    out_dir: Path
+    articles: int
+    words: int
+    rejected: int
+    chunks: int
+    summary: str
+
+
+FINISH_TABLES = ("articles", "events", "tallies", "event_mentions", "timexes")
+"""Tables a stage's corpus-level ``finish`` step sees (articles without their text)."""
+
+
+def extract_corpus(
+    corpus: str | Path,
+    out_dir: str | Path,
+    *,
+    lexicon_dir: str | Path | None = None,
+    engine: str = "local",
+    jobs: int = 1,
+    chunk_size: int = 50,
+    part_size: int = 5000,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> ExtractSummary:
+    """Stream a corpus through every stage into partitioned Parquet under ``out_dir``.
+
+    Articles go to the workers in chunks of ``chunk_size``; each table is written as
+    ``out_dir/<table>/part-NNNNN.parquet``, one part per ``part_size`` articles, plus
+    ``rejects.jsonl``. Memory stays flat in corpus size;
+    results are identical for any ``engine`` and ``jobs`` because chunks are written in
+    reading order. Corpus-level steps (cross-article event clustering) run at the end
+    over :data:`FINISH_TABLES`.
+
+    Parameters
+    ----------
+    engine : {"local", "dask"}
+        ``local`` runs in this process (``jobs=1``) or a process pool; ``dask`` on a
+        dask.distributed cluster (``scheduler`` address, or a LocalCluster of ``jobs``).
+    """
+    import json
+    import shutil
+    from collections import deque
+
+    from conflictlens import engines
+    from conflictlens.corpus import iter_corpus, write_rejects
+
+    corpus = Path(corpus)
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    lex = str(lexicon_dir) if lexicon_dir else None
+    models = Models.build(lex)  # validates the lexicons before any work starts
+    stats = {"articles": 0, "words": 0, "chunks": 0}
+    state: dict = {"rejects": None}
+
+    pending: deque[list[dict]] = deque()  # article rows of chunks not yet written, in order
+
+    def chunks():
+        for articles, rejects in iter_corpus(corpus, chunk_size=chunk_size):
+            state["rejects"] = rejects
+            if len(articles):
+                stats["chunks"] += 1
+                stats["articles"] += len(articles)
+                stats["words"] += int(articles["n_words"].sum())
+                records = articles.to_dict("records")
+                pending.append(records)
+                yield records
+
+    if engine == "dask":
+        results = engines.run_dask(chunks(), lex, jobs, scheduler)
+    elif jobs > 1:
+        results = engines.run_pool(chunks(), lex, jobs)
+    else:
+        results = engines.run_local(chunks(), lex, models)
+    bar = tqdm(desc="extracting", unit="article", disable=not progress, mininterval=0.5)
+    buffer: dict[str, list[dict]] = {}
+    buffered, part = 0, 0
+    for rows in results:
+        arts = pending.popleft()
+        n = len(arts)
+        buffer.setdefault("articles", []).extend(arts)
+        for name, found in rows.items():
+            buffer.setdefault(name, []).extend(found)
+        buffered += n
+        bar.update(n)
+        if buffered >= part_size:
+            _flush(buffer, out, part)
+            buffer, buffered, part = {}, 0, part + 1
+    if buffered or part == 0:
+        _flush(buffer, out, part)
+    bar.close()
+    rejects = state["rejects"] if state["rejects"] is not None else pd.DataFrame()
+    write_rejects(rejects, out)
+    _write_part(rejects, out / "rejects", 0)
+    _finish_on_disk(out, models)
+    from conflictlens.corpus import Corpus
+
+    summary = Corpus(
+        read_tables(out, ["articles"]).get("articles", _empty_articles()), rejects
+    ).summary()
+    (out / "_complete").write_text(json.dumps({**stats, "summary": summary}, sort_keys=True) + "\n")
+    return ExtractSummary(
+        out, stats["articles"], stats["words"], len(rejects), stats["chunks"], summary
+    )
+
+
+def _flush(buffer: dict[str, list[dict]], out: Path, part: int) -> None:
+    from conflictlens.corpus import ARTICLE_COLUMNS
+
+    articles = pd.DataFrame(buffer.pop("articles", []), columns=ARTICLE_COLUMNS)
+    articles["published"] = pd.to_datetime(articles["published"], errors="coerce")
+    articles["source_line"] = articles["source_line"].astype("Int64")
+    articles["n_words"] = articles["n_words"].astype("int64")
+    _write_part(articles, out / "articles", part)
+    for name, df in to_tables(buffer).items():
+        _write_part(df, out / name, part)
+
+
+def _empty_articles() -> pd.DataFrame:
+    from conflictlens.corpus import ARTICLE_COLUMNS
+
+    return pd.DataFrame(columns=ARTICLE_COLUMNS)
+
+
+def _write_part(df: pd.DataFrame, folder: Path, idx: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    _parquet_safe(df).to_parquet(folder / f"part-{idx:05d}.parquet", index=False)
+
+
+def _finish_on_disk(out: Path, models: Models) -> None:
+    import shutil
+
+    tables = read_tables(out, FINISH_TABLES)
+    if "articles" in tables:
+        tables["articles"] = tables["articles"].drop(columns=["text"], errors="ignore")
+    before = {k: id(v) for k, v in tables.items()}
+    tables = finish(tables, models)
+    for name, df in tables.items():
+        if name == "articles" or before.get(name) == id(df):
+            continue
+        shutil.rmtree(out / name, ignore_errors=True)
+        _write_part(df, out / name, 0)
