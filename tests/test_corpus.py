@@ -204,3 +204,15 @@ def test_clean_text_never_crashes_and_is_idempotent_enough(s):
     out = clean_text(s)
     assert "\x00" not in out and "\r" not in out
     assert clean_text(out) == clean_text(clean_text(out))
+
+
+@pytest.mark.parametrize(
+    "broken, fixed",
+    [
+        ("CafÃ© talks", "Café talks"),
+        ("the groupâ€™s drones", "the group’s drones"),
+        ("plain text — fine", "plain text — fine"),
+    ],
+)
+def test_mojibake_repair(broken, fixed):
+    assert clean_text(broken) == fixed

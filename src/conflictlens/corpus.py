@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -375,6 +376,9 @@ def parse_date(value) -> tuple[date | None, str | None]:
 # --------------------------------------------------------------------------- cleaning
 
 _HTML_TAG = re.compile(r"</?(?:p|br|div|span|a|b|i|em|strong|html|body|script|style|h[1-6]|li|ul|ol|table|tr|td|article|section|blockquote|figure|img)\b[^>]*>", re.I)  # fmt: skip
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2\u00c3\u00c5\u00ce\u00d0\u00d8\u00d9][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]|\u00e2\u20ac|\ufffd"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200e\u200f\ufeff]")
 _STRAY_PUNCT = re.compile(r"([.!?][\"'\u201d\u2019]?)(?:[ \t]+\.)+(?=\s|$)")
 
@@ -438,7 +442,8 @@ def clean_text(text: str) -> str:
         text = html_to_text(text)
     elif "&" in text and re.search(r"&(?:[a-z]{2,8}|#\d{2,5});", text):
         text = html.unescape(text)
-    text = ftfy.fix_encoding(text)
+    if _MOJIBAKE_HINT.search(text):  # ftfy is thorough but slow: only where it can help
+        text = ftfy.fix_encoding(text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
@@ -468,7 +473,7 @@ def detect_language(text: str) -> str:
     >>> detect_language("قالت كتائب حزب الله إنها علقت عملياتها العسكرية")
     'ar'
     """
-    sample = text[:5000]
+    sample = text[:3000]
     letters = [c for c in sample if c.isalpha()]
     if not letters:
         return "und"
@@ -504,11 +509,24 @@ _BANDS = 8
 _MASK = (1 << 61) - 1
 
 
-def _shingles(text: str, k: int = 5) -> set[int]:
-    words = re.findall(r"\w+", text.lower())
-    if len(words) < k:
-        return {_h(" ".join(words))} if words else set()
-    return {_h(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)}
+def _shingles(text: str, k: int = 5):
+    """Distinct hashes of the ``k``-word shingles of ``text`` (a uint64 array)."""
+    import numpy as np
+
+    words = _WORDS.findall(text.lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    ids = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(ids) < k:
+        return np.unique(ids)
+    n = len(ids) - k + 1
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(k):  # polynomial rolling hash; uint64 arithmetic wraps, deterministically
+        acc = acc * np.uint64(1_000_003) + ids[j : j + n]
+    return np.unique(acc)
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def _h(s: str) -> int:
@@ -551,11 +569,11 @@ class NearDuplicateIndex:
         sh = _shingles(text)
         i = len(self._ids)
         self._ids.append(article_id)
-        if not sh:
+        if not len(sh):
             self._sigs.append(None)
             self._root.append(None)
             return None
-        arr = np.fromiter(sh, dtype=np.uint64, count=len(sh)) & np.uint64(_MASK)
+        arr = sh & np.uint64(_MASK)
         sig = ((arr[:, None] * self._a[None, :] + self._b[None, :]) & np.uint64(_MASK)).min(axis=0)
         self._sigs.append(sig)
         rows = _NUM_PERM // _BANDS
