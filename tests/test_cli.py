@@ -4,10 +4,10 @@ import json
 import subprocess
 import sys
 
-from conftest import FIXTURES
-
 from conflictlens.cli import main
 from conflictlens.pipeline import read_tables
+
+from conftest import FIXTURES
 
 
 def test_analyze_json_record(seed_text, tmp_path, capsys):

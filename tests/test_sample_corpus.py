@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from conflictlens.corpus import load_acled, load_corpus
+
 from conftest import ROOT
 
 OUTLETS = {"Meridian Wire", "Potomac Briefing Digest", "Two Rivers Ledger", "Axis Voice",
