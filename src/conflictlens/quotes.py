@@ -1,24 +1,1495 @@
-"""Placeholder stage: the pipeline runs it; issue #6 implements it."""
+"""Quotes and reported speech, attributed to their speakers.
+
+Four kinds of quoted material, and one of speech without marks:
+
+``direct``
+    A quoted utterance standing as a sentence of its own or introduced by a speech
+    verb and a colon or comma (``“Let them know …,” the organization adds``).
+``partial``
+    A fragment quoted inside a sentence that reports someone's speech
+    (``US officials said the attack bore “the imprint of Kataeb Hezbollah”``).
+``scare``
+    A short quoted word or phrase with nobody speaking it: the outlet's distancing
+    (``a “terrorist” group``, ``the “suspension” of its “military operations”``).
+``name``
+    A quoted proper name (``the “Islamic Resistance in Iraq”``).
+``reported``
+    Speech without quote marks (``X said that …``, ``…, X said``, ``according to X``).
+
+Speakers are the subject of the speech verb before or after the quote, resolved to an
+entity through the ``mentions`` rows of the entities stage (names, aliases, metonyms
+and nominal references such as "the organization"); a pronoun speaker takes the last
+speaker named before it, and a quote with no attribution that follows an attributed
+one continues it.
+
+The module also holds the small token-level machinery the framing stage shares:
+a tokenizer over :func:`conflictlens.text.fold`, regular and irregular inflection,
+a one-pass multi-word cue matcher, and noun-phrase heuristics (subject, object) that
+need no tagger.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from conflictlens.text import Doc
+from conflictlens import lexicons
+from conflictlens.text import Doc, fold
+
+# --------------------------------------------------------------------------- tokens
+
+# Acronyms with dots stay whole ("u.s."), the possessive "'s" is its own token, and every
+# other non-space, non-word character is a token (so hyphens and quote marks are visible).
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:'(?!s\b)\w+)*|'s\b|[^\w\s]")
+_HYPHENS = frozenset("-\u2010\u2011")
+_QUOTE_TOKENS = frozenset({'"', "'"})
 
 
-def build(lexicon_dir: Path) -> None:
-    """Compile this stage's lexicons (none yet)."""
+@dataclass
+class Tokens:
+    """Tokens of a text with offsets; ``words`` are folded (lower case, plain punctuation).
+
+    ``cap[i]`` tells whether the token starts with an upper-case letter in the original
+    text; ``skip[i]`` marks tokens that cue matching looks through: quote marks and
+    hyphens inside a word (so ``Iran-backed`` matches ``Iran backed``, and
+    ``bore “the imprint of`` matches ``bore the imprint of``).
+    """
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+    cap: list[bool]
+    skip: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def index_at(self, offset: int) -> int:
+        """Index of the first token that ends after ``offset``."""
+        return bisect_right(self.ends, offset)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Character span of tokens ``i .. j-1``."""
+        return self.starts[i], self.ends[j - 1]
+
+    def surface(self, i: int, j: int) -> str:
+        """Original text of tokens ``i .. j-1``."""
+        if j <= i:
+            return ""
+        return self.text[self.starts[i] : self.ends[j - 1]]
+
+
+class _FoldTable(dict):
+    """``str.translate`` table computing :func:`conflictlens.text.fold` char by char, cached."""
+
+    def __missing__(self, code: int) -> str:
+        out = fold(chr(code))
+        self[code] = out
+        return out
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def fast_fold(text: str) -> str:
+    """:func:`conflictlens.text.fold`, computed by ``str.translate`` (same result, one char
+    for one).
+
+    Examples
+    --------
+    >>> fast_fold("Kata\u2019ib \u201cSAADI\u201d") == fold("Kata\u2019ib \u201cSAADI\u201d")
+    True
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokenize ``text`` for cue matching and phrase heuristics.
+
+    Examples
+    --------
+    >>> t = tokenize("Iraq’s “Iran-backed” militias")
+    >>> t.words
+    ['iraq', "'s", '"', 'iran', '-', 'backed', '"', 'militias']
+    >>> [w for w, s in zip(t.words, t.skip) if not s]
+    ['iraq', "'s", 'iran', 'backed', 'militias']
+    """
+    folded = fast_fold(text)
+    spans = [m.span() for m in _TOKEN.finditer(folded)]
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
+    words = [folded[a:b] for a, b in spans]
+    cap = [text[a].isupper() for a in starts]
+    skip = [False] * len(words)
+    n = len(text)
+    for k, w in enumerate(words):
+        if len(w) != 1 or w.isalnum():
+            continue
+        a = starts[k]
+        if w == '"' and text[a] != "'" or w == "'" and _is_quote_apostrophe(text, a):
+            skip[k] = True
+        elif w == "-" and text[a] in _HYPHENS and 0 < a < n - 1:
+            skip[k] = not text[a - 1].isspace() and not text[a + 1].isspace()
+    return Tokens(text, starts, ends, words, cap, skip)
+
+
+def _is_quote_apostrophe(text: str, a: int) -> bool:
+    before = text[a - 1] if a else " "
+    after = text[a + 1] if a + 1 < len(text) else " "
+    return not (before.isalnum() and after.isalnum())
+
+
+# --------------------------------------------------------------------------- inflection
+
+IRREGULAR = {
+    "say": ("said",), "tell": ("told",), "bear": ("bore", "borne"), "hold": ("held",),
+    "strike": ("struck", "struck", "stricken"), "shoot": ("shot",), "hit": ("hit",), "put": ("put",),
+    "set": ("set",), "lead": ("led",), "speak": ("spoke", "spoken"), "write": ("wrote", "written"),
+    "give": ("gave", "given"), "take": ("took", "taken"), "make": ("made",), "blow": ("blew", "blown"),
+    "fight": ("fought",), "beat": ("beat", "beaten"), "seek": ("sought",), "bring": ("brought",),
+    "keep": ("kept",), "send": ("sent",), "spread": ("spread",), "see": ("saw", "seen"),
+    "know": ("knew", "known"), "think": ("thought",), "come": ("came", "come"),
+    "go": ("went", "gone"), "get": ("got", "gotten"), "lay": ("laid",), "begin": ("began", "begun"),
+    "break": ("broke", "broken"), "do": ("did", "done"), "have": ("had",), "win": ("won",),
+    "lose": ("lost",), "find": ("found",), "leave": ("left",), "mean": ("meant",),
+    "fall": ("fell", "fallen"), "fly": ("flew", "flown"), "rise": ("rose", "risen"),
+    "drive": ("drove", "driven"), "slay": ("slew", "slain"), "bleed": ("bled",), "flee": ("fled",),
+    "throw": ("threw", "thrown"), "withdraw": ("withdrew", "withdrawn"), "shed": ("shed",),
+    "undertake": ("undertook", "undertaken"), "overthrow": ("overthrew", "overthrown"),
+    "forbid": ("forbade", "forbidden"), "swear": ("swore", "sworn"), "stand": ("stood",),
+    "build": ("built",), "cut": ("cut",), "hurt": ("hurt",), "let": ("let",), "quit": ("quit",),
+    "burn": ("burned", "burned", "burnt"), "sink": ("sank", "sunk"), "tear": ("tore", "torn"),
+}  # fmt: skip
+"""Past forms of common irregular verbs: the past, then the participles when they differ."""
+
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for from with against and or but its their his her our "
+    "as into over under than that this these those".split()
+)
+_VOWELS = frozenset("aeiou")
+
+
+def inflections(word: str) -> dict[str, set[str]]:
+    """Regular (and common irregular) inflections of ``word`` as noun or verb.
+
+    Returns a mapping ``form -> tags`` with tags ``base``, ``s`` (plural or third
+    person), ``past``, ``pp`` (past participle) and ``ing``. Doubling a final
+    consonant is not predictable without stress, so both spellings are produced;
+    the one that is not a word simply never matches.
+
+    Examples
+    --------
+    >>> sorted(inflections("strike"))
+    ['stricken', 'strike', 'strikes', 'striking', 'struck']
+    >>> sorted(inflections("bomb"))
+    ['bomb', 'bombed', 'bombing', 'bombs']
+    >>> inflections("kill")["killed"] == {"past", "pp"}
+    True
+    """
+    w = word
+    out: dict[str, set[str]] = {}
+
+    def put(form: str, tag: str) -> None:
+        out.setdefault(form, set()).add(tag)
+
+    put(w, "base")
+    if not w.isalpha() or len(w) < 2:
+        return out
+    if w.endswith(("s", "x", "z", "ch", "sh")):
+        put(w + "es", "s")
+    elif w.endswith("y") and w[-2] not in _VOWELS:
+        put(w[:-1] + "ies", "s")
+    else:
+        put(w + "s", "s")
+    cvc = len(w) >= 3 and w[-1] not in _VOWELS | {"w", "x", "y"} and w[-2] in _VOWELS
+    cvc = cvc and w[-3] not in _VOWELS
+    if w in IRREGULAR:
+        forms = IRREGULAR[w]
+        put(forms[0], "past")
+        for f in forms[1:] or forms:
+            put(f, "pp")
+    elif w.endswith("e"):
+        put(w + "d", "past")
+        put(w + "d", "pp")
+    elif w.endswith("y") and w[-2] not in _VOWELS:
+        put(w[:-1] + "ied", "past")
+        put(w[:-1] + "ied", "pp")
+    else:
+        for stem in (w, w + w[-1]) if cvc else (w,):
+            put(stem + "ed", "past")
+            put(stem + "ed", "pp")
+    if w.endswith("ie"):
+        put(w[:-2] + "ying", "ing")
+    elif w.endswith("e") and not w.endswith("ee"):
+        put(w[:-1] + "ing", "ing")
+    else:
+        for stem in (w, w + w[-1]) if cvc else (w,):
+            put(stem + "ing", "ing")
+    return out
+
+
+# --------------------------------------------------------------------------- cue matcher
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cue found in a text: tokens ``i .. j-1`` and the entry's payload."""
+
+    i: int
+    j: int
+    payload: object
+    group: str
+
+
+@dataclass
+class _Pattern:
+    slots: tuple  # per word: frozenset of forms, or a str prefix (wildcard)
+    payload: object
+    group: str
+
+
+class CueMatcher:
+    """Find many multi-word cues in one pass over a token sequence.
+
+    Each cue is tokenized like the text; with ``inflect=True`` every content word of
+    the cue also matches its inflections (``regional war`` → ``regional wars``) and a
+    word ending in ``*`` matches any word it begins (``martyr*`` → ``martyrdom``).
+    Quote marks and in-word hyphens in the text are looked through. Matching is
+    longest-first and non-overlapping within a group; different groups match
+    independently (a word can be a frame cue and a violence verb at once).
+
+    Examples
+    --------
+    >>> m = CueMatcher()
+    >>> m.add("regional war", "escalation", group="frame")
+    >>> m.add("martyr*", "resistance", group="frame")
+    >>> toks = tokenize("Fears of “regional wars” grew after the martyrdom of ...")
+    >>> [(toks.surface(h.i, h.j), h.payload) for h in m.find(toks)]
+    [('regional wars', 'escalation'), ('martyrdom', 'resistance')]
+    """
+
+    def __init__(self) -> None:
+        self._by_word: dict[str, list[_Pattern]] = {}
+        self._by_prefix: dict[int, dict[str, list[_Pattern]]] = {}
+
+    def add(self, cue: str, payload: object, *, group: str = "", inflect: bool = True,
+            forms: dict[str, set[str]] | None = None) -> None:  # fmt: skip
+        """Add ``cue``; ``forms`` gives the first word's forms explicitly (e.g. a verb's)."""
+        words = cue_words(cue)
+        if not words:
+            raise ValueError(f"cue {cue!r} has no words")
+        slots = []
+        for k, w in enumerate(words):
+            if w.endswith("*"):
+                slots.append(w[:-1])
+            elif k == 0 and forms is not None:
+                slots.append(frozenset(forms))
+            elif inflect and w not in FUNCTION_WORDS:
+                slots.append(frozenset(inflections(w)))
+            else:
+                slots.append(frozenset({w}))
+        pat = _Pattern(tuple(slots), payload, group)
+        first = slots[0]
+        if isinstance(first, str):
+            self._by_prefix.setdefault(len(first), {}).setdefault(first, []).append(pat)
+        else:
+            for f in first:
+                self._by_word.setdefault(f, []).append(pat)
+
+    def find(self, toks: Tokens, lo: int = 0, hi: int | None = None) -> list[Hit]:
+        """All hits in tokens ``lo .. hi-1``, ordered by position."""
+        hi = len(toks) if hi is None else hi
+        skip = toks.skip
+        view = [k for k in range(lo, hi) if not skip[k]]
+        all_words = toks.words
+        words = [all_words[k] for k in view]
+        n = len(view)
+        free: dict[str, int] = {}
+        hits: list[Hit] = []
+        by_word, by_prefix = self._by_word, self._by_prefix
+        # only positions where some cue can start are examined (most words start none)
+        starts = [p for p, w in enumerate(words) if w in by_word]
+        for ln, table in by_prefix.items():
+            starts += [p for p, w in enumerate(words) if w[:ln] in table]
+        if by_prefix:
+            starts = sorted(set(starts))
+        for p in starts:
+            w = words[p]
+            cands = by_word.get(w)
+            if by_prefix:
+                for ln, table in by_prefix.items():
+                    more = table.get(w[:ln]) if len(w) >= ln else None
+                    if more:
+                        cands = (cands or []) + more
+            if not cands:
+                continue
+            best: dict[str, tuple[int, _Pattern]] = {}
+            for pat in cands:
+                if free.get(pat.group, 0) > p:
+                    continue
+                L = len(pat.slots)
+                if p + L > n or (pat.group in best and best[pat.group][0] >= L):
+                    continue
+                if all(_slot_ok(pat.slots[k], words[p + k]) for k in range(1, L)):
+                    best[pat.group] = (L, pat)
+            for group, (L, pat) in best.items():
+                hits.append(Hit(view[p], view[p + L - 1] + 1, pat.payload, group))
+                free[group] = p + L
+        return hits
+
+
+def _slot_ok(slot, word: str) -> bool:
+    return word.startswith(slot) if isinstance(slot, str) else word in slot
+
+
+def cue_words(cue: str) -> list[str]:
+    """The words of a cue as the matcher sees them (``*`` kept as a wildcard suffix).
+
+    Examples
+    --------
+    >>> cue_words("Iran-backed “militia”")
+    ['iran', 'backed', 'militia']
+    >>> cue_words("martyr*")
+    ['martyr*']
+    """
+    toks = tokenize(cue)
+    out: list[str] = []
+    for k, w in enumerate(toks.words):
+        if w == "*" and out:
+            out[-1] += "*"
+        elif not toks.skip[k] and w not in {"-", "*"} or w == "'s":
+            out.append(w)
+    return out
+
+
+# --------------------------------------------------------------------------- word classes
+
+PREPOSITIONS = frozenset(
+    "in on at for since after before during amid amidst with without despite following under "
+    "over from by as to into through throughout across against near until upon within about "
+    "among between like per via toward towards outside inside beyond".split()
+)
+SUBORDINATORS = frozenset("when while although though if because once unless whereas as".split())
+CONJUNCTIONS = frozenset("and but or so yet nor".split())
+BE = frozenset("is are was were be been being am 're get gets got gotten getting".split())
+HAVE = frozenset("has have had having".split())
+MODALS = frozenset("will would can could may might must shall should do does did".split())
+ADVERBS = frozenset(
+    """also already reportedly allegedly repeatedly still just again then now later earlier
+    today yesterday tonight however meanwhile not never even only further previously recently
+    subsequently apparently separately too often once first last since thus therefore
+    nonetheless nevertheless instead almost nearly overnight n't""".split()
+)
+DETERMINERS = frozenset(
+    """the a an this that these those its their his her our my your some any no each every all
+    both several many more most few other another such whose which what 's""".split()
+)
+PRONOUNS = frozenset("he she they it we i you".split())
+RELATIVES = frozenset("who which that whom".split())
+TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december morning afternoon evening night
+    week weekend month year day hours early late mid""".split()
+)
+CLAUSE_PUNCT = frozenset({".", "!", "?", ";", ":", "(", ")", "[", "]"})
+_NAME_LINKS = frozenset("of in the and for al el de du la le to on bin ibn abu".split())
+
+
+def is_adverb(w: str) -> bool:
+    """An adverb by form or by list (``already``, ``vehemently``)."""
+    return w in ADVERBS or (len(w) > 4 and w.endswith("ly") and w not in {"family", "italy"})
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+@dataclass
+class MentionIndex:
+    """The ``mentions`` rows of one article, searchable by character span."""
+
+    rows: list[dict]
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rows = sorted(
+            (r for r in self.rows if r.get("entity_id")), key=lambda r: (r["start"], -r["end"])
+        )
+        self._starts = [r["start"] for r in self.rows]
+
+    def within(self, start: int, end: int) -> list[dict]:
+        """Mentions lying inside ``[start, end)``, in text order."""
+        lo = bisect_left(self._starts, start)
+        hi = bisect_left(self._starts, end)
+        return [r for r in self.rows[lo:hi] if r["end"] <= end]
+
+    def before(
+        self, offset: int, *, types: Iterable[str] | None = None, outside: Sequence[tuple] = ()
+    ) -> dict | None:
+        """The last mention ending at or before ``offset`` (of one of ``types``, and not
+        inside any of the ``outside`` spans, e.g. quotes)."""
+        wanted = set(types) if types is not None else None
+        for r in reversed(self.rows[: bisect_left(self._starts, offset)]):
+            if r["end"] <= offset and (wanted is None or r.get("entity_type") in wanted):
+                if not any(a <= r["start"] < b for a, b in outside):
+                    return r
+        return None
+
+
+def is_descriptor_mention(text: str, m: dict) -> bool:
+    """A mention used as a modifier of another noun: ``pro-Iranian``, ``Iran-backed``.
+
+    Such a mention describes an actor without naming it (``pro-Iranian armed groups``
+    are not Iran), so it never stands for a speaker, agent or patient.
+
+    Examples
+    --------
+    >>> t = "pro-Iranian groups and Iran-backed militias"
+    >>> is_descriptor_mention(t, {"start": 4, "end": 11})
+    True
+    >>> is_descriptor_mention(t, {"start": 23, "end": 27})
+    True
+    """
+    a, b = m["start"], m["end"]
+    before = fold(text[max(0, a - 5) : a])
+    after = fold(text[b : b + 10])
+    if re.search(r"\b(?:pro|anti)-$", before):
+        return True
+    return bool(
+        re.match(
+            r"-(?:backed|aligned|allied|linked|sponsored|affiliated|supported|funded)\b", after
+        )
+    )
+
+
+TITLE_WORDS = frozenset(
+    """president prime minister caretaker acting former deputy secretary general foreign
+    defence defense interior supreme leader ayatollah sheikh king crown prince spokesman
+    spokeswoman spokesperson commander lieutenant colonel major captain admiral senator
+    representative ambassador chief envoy speaker mr mrs ms dr gen lt col sen rep""".split()
+)
+
+
+def name_id(surface: str) -> str:
+    """A provisional snake_case id for a name the gazetteer does not list.
+
+    Examples
+    --------
+    >>> name_id("Adel Abdul-Mahdi"), name_id("Mark Esper’s")
+    ('adel_abdul_mahdi', 'mark_esper')
+    """
+    s = re.sub(r"['\u2019]s$", "", surface.strip())
+    return re.sub(r"[^a-z0-9]+", "_", fold(s).replace("'", "")).strip("_")
+
+
+def unlisted_people(unknown: list[dict], mentions: list[dict]) -> list[dict]:
+    """Mention rows for people the gazetteer does not list, so they can be speakers.
+
+    From the entities stage's ``unknown_names`` rows: a name with a title or a person
+    hint ("Secretary of State Mike Pompeo") is a person with a provisional id
+    (:func:`name_id`); a later surname alone ("Pompeo") is the same person; another
+    multi-word capitalised name is kept with type ``unknown``. Their ``resolution`` is
+    ``unlisted``.
+
+    Examples
+    --------
+    >>> rows = unlisted_people([
+    ...     {"start": 10, "end": 21, "surface": "Mike Pompeo", "type_hint": "person"},
+    ...     {"start": 50, "end": 56, "surface": "Pompeo", "type_hint": ""}], [])
+    >>> [(r["surface"], r["entity_id"], r["entity_type"]) for r in rows]
+    [('Mike Pompeo', 'mike_pompeo', 'person'), ('Pompeo', 'mike_pompeo', 'person')]
+    """
+    surnames: dict[str, tuple[str, str]] = {}
+    for m in mentions:
+        if m.get("entity_type") == "person":
+            surnames[fold(m["surface"].split()[-1])] = (m["entity_id"], "person")
+    out = []
+    for u in sorted(unknown, key=lambda u: u["start"]):
+        words = u["surface"].split()
+        hint = u.get("type_hint") or ""
+        start = u["start"]
+        while len(words) > 2 and fold(words[0]) in TITLE_WORDS:  # "Caretaker Prime Minister X"
+            start += len(words[0]) + 1
+            words = words[1:]
+            hint = hint or "person"
+        u = {**u, "start": start, "surface": " ".join(words)}
+        if not words:
+            continue
+        if hint == "person" or (hint == "" and len(words) >= 2):
+            eid, etype = name_id(u["surface"]), "person" if hint == "person" else "unknown"
+            if len(words) >= 2:
+                surnames[fold(words[-1])] = (eid, etype)
+        elif hint == "" and len(words) == 1 and fold(words[0]) in surnames:
+            eid, etype = surnames[fold(words[0])]
+        else:
+            continue
+        out.append({"article_id": u.get("article_id"), "sent_idx": u.get("sent_idx"),
+                    "start": u["start"], "end": u["end"], "surface": u["surface"], "entity_id": eid,
+                    "entity_type": etype, "resolution": "unlisted"})  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- noun phrases
+
+
+@dataclass(frozen=True)
+class NounPhrase:
+    """A noun phrase found by position: head segment and comma-set-off appositives."""
+
+    start: int  # token indices
+    end: int
+    appositives: tuple[tuple[int, int], ...] = ()
+    relative: bool = False  # the subject was "who"/"which"/"that": this is its antecedent
+    coordinated: bool = False  # "X condemned ... and said": the subject of the first verb
+
+
+def _segments(toks: Tokens, a: int, b: int) -> list[tuple[int, int]]:
+    segs, last = [], a
+    for k in range(a, b):
+        if toks.words[k] == ",":
+            if k > last:
+                segs.append((last, k))
+            last = k + 1
+    if b > last:
+        segs.append((last, b))
+    return segs
+
+
+def _adverbial_segment(toks: Tokens, seg: tuple[int, int]) -> bool:
+    a, b = seg
+    while a < b and (toks.skip[a] or toks.words[a] in CONJUNCTIONS):
+        a += 1
+    if a >= b:
+        return True
+    w = toks.words[a]
+    if w in PREPOSITIONS or w in SUBORDINATORS or w in RELATIVES or is_adverb(w):
+        return True
+    if w in TIME_WORDS or w.isdigit() or toks.words[b - 1] == "ago":
+        return True
+    # a participle opening the segment ("Faced with ...", "speaking on condition ...")
+    return not toks.cap[a] and w.endswith(("ing", "ed")) and w not in DETERMINERS
+
+
+def subject_np(toks: Tokens, v: int, lo: int, stops: Sequence[int] = ()) -> NounPhrase | None:
+    """The subject of the verb at token ``v``, searched back to token ``lo``.
+
+    Adverbs and auxiliaries before the verb are skipped; the clause starts after the
+    last clause boundary (``;``, ``:``, a quote mark, or a token in ``stops``);
+    leading adverbial segments (``Faced with ...,``, ``On Wednesday,``) are dropped,
+    and comma-set-off segments after the first are appositives. A relative pronoun
+    subject (``the attack that killed``) gives the antecedent with ``relative=True``.
+
+    Examples
+    --------
+    >>> t = tokenize("On Monday, the group, an ally of Tehran, vehemently accused them.")
+    >>> np = subject_np(t, t.words.index("accused"), 0)
+    >>> t.surface(np.start, np.end), [t.surface(*a) for a in np.appositives]
+    ('the group', ['an ally of Tehran'])
+    """
+    j = v - 1
+    comma = False
+    while j >= lo and (
+        is_adverb(toks.words[j]) or toks.words[j] in BE | HAVE | MODALS or toks.skip[j]
+        or toks.words[j] == ","
+    ):  # fmt: skip
+        comma = comma or toks.words[j] == ","
+        j -= 1
+    if j < lo:
+        return None
+    if toks.words[j] in PRONOUNS:
+        return NounPhrase(j, j + 1)  # "Last August he said", "which it said"
+    coordinated = toks.words[j] in {"and", "but", "or"} and j > lo
+    if coordinated:
+        # "Esper called the strikes “successful” and said ...": the first verb's subject
+        j -= 1
+        while j >= lo and toks.words[j] in {","} | _QUOTE_TOKENS:
+            j -= 1
+        verb_ends = set(stops)
+        stops = ()
+    stop_set = set(stops)
+    if (
+        not coordinated
+        and toks.words[j] in RELATIVES
+        and toks.words[j] != "that"
+        or (toks.words[j] == "that" and j > lo and toks.words[j - 1] not in CLAUSE_PUNCT)
+    ):
+        # antecedent: the segment before the relative pronoun
+        k = j - 1
+        if k >= lo and toks.words[k] == ",":
+            k -= 1
+        a = k
+        while a > lo and toks.words[a - 1] not in CLAUSE_PUNCT | {","} and (a - 1) not in stop_set:
+            a -= 1
+        while a < k and (toks.words[a] in PREPOSITIONS or toks.words[a] == "according"):
+            a += 1  # "according to the Houthis, who called it"
+        if k < a:
+            return None
+        return NounPhrase(a, k + 1, relative=True)
+    a = j
+    while a > lo:
+        w = toks.words[a - 1]
+        if w in CLAUSE_PUNCT or (a - 1) in stop_set:
+            break
+        if w == "that" and a - 1 > lo and toks.words[a - 2] not in DETERMINERS:
+            break  # complementizer: "said that the group accused"
+        if w in {"and", "but"} and a - 1 > lo and toks.words[a - 2] == ",":
+            break  # a new clause: "..., and some Iraqi officials said"
+        a -= 1
+    if a - 1 in stop_set and a - 2 >= lo and toks.words[a - 2] in {"that", "which", "who"}:
+        # "The drone that hit Tel Aviv struck ...": the subject is before the relative clause
+        e = a - 2
+        a = e
+        while a > lo and toks.words[a - 1] not in CLAUSE_PUNCT and (a - 1) not in stop_set:
+            a -= 1
+        j = e - 1
+        if j < a:
+            return None
+    elif not coordinated and not comma:
+        # "..., which the ministry said was": the relative clause's own subject (but in
+        # "X, which Washington blames for Y, said" the subject is X)
+        for r in range(j, a - 1, -1):
+            if toks.words[r] == ",":
+                break
+            if toks.words[r] in {"which", "whom", "what"} and r < j:
+                return NounPhrase(r + 1, j + 1)
+    segs = _segments(toks, a, j + 1)
+    while len(segs) > 1 and _adverbial_segment(toks, segs[0]):
+        segs.pop(0)
+    if not segs:
+        return None
+    head = segs[0]
+    h0, h1 = head
+    while h0 < h1 and (toks.words[h0] in CONJUNCTIONS or toks.skip[h0] or toks.words[h0] == "that"):
+        h0 += 1
+    if coordinated:
+        # the subject ends where its own verb begins, when that verb is a known one
+        h1 = next((k for k in range(h0 + 1, h1) if k in verb_ends), h1)
+    if h0 >= h1:
+        return None
+    return NounPhrase(h0, h1, tuple(segs[1:]), coordinated=coordinated)
+
+
+_NP_END = CLAUSE_PUNCT | {",", "who", "which", "that", "when", "while", "after", "before"}
+
+
+def np_after(
+    toks: Tokens,
+    i: int,
+    hi: int,
+    *,
+    stop_at_prep: bool = False,
+    stop_at_ing: bool = True,
+    stops: frozenset[int] | set[int] = frozenset(),
+) -> NounPhrase | None:
+    """The noun phrase starting at token ``i``: up to a comma, clause end or relative.
+
+    A participle (``the coalition fighting IS``) also ends it; with ``stop_at_prep``
+    so does a preposition other than ``of``.
+
+    Examples
+    --------
+    >>> t = tokenize("according to the US-led coalition fighting IS, two were hurt")
+    >>> np = np_after(t, 2, len(t))
+    >>> t.surface(np.start, np.end)
+    'the US-led coalition'
+    """
+    k = i
+    while k < hi and toks.skip[k]:
+        k += 1
+    a = k
+    while k < hi:
+        w = toks.words[k]
+        if w == "that" and k > a and toks.words[k - 1] in PREPOSITIONS | {"of"}:
+            k += 1  # "of that organization": a determiner
+            continue
+        if w in _NP_END or (toks.skip[k] and w != "-") or (k > a and k in stops):
+            break
+        if stop_at_ing and k > a and not toks.cap[k] and w.endswith("ing") and len(w) > 5:
+            break
+        if stop_at_prep and k > a and w in PREPOSITIONS and w != "of":
+            break
+        k += 1
+    if k <= a:
+        return None
+    # a name set off by commas right after the phrase is its appositive ("a commander, Abu Bakr")
+    appos = []
+    if k + 1 < hi and toks.words[k] == "," and toks.cap[k + 1]:
+        e = k + 1
+        while e < hi and (toks.cap[e] or toks.skip[e] or toks.words[e] in _NAME_LINKS):
+            e += 1
+        appos.append((k + 1, e))
+    return NounPhrase(a, k, tuple(appos))
+
+
+def resolve_np(toks: Tokens, np: NounPhrase | None, mentions: MentionIndex) -> dict | None:
+    """The mention a noun phrase stands for, or None.
+
+    Preference: a person named in the phrase or in a name-only appositive
+    (``the spokesman, Yahya Saree``); else the last mention of the phrase's core,
+    before any ``of``/``for``/``from`` complement (``the US-led coalition`` → the
+    coalition; ``US officials`` → US); else the first mention in a complement
+    (``a spokesman for Kataib Hezbollah``). Descriptor mentions (``pro-Iranian``)
+    never count.
+    """
+    if np is None:
+        return None
+    text = toks.text
+    a, b = toks.span(np.start, np.end)
+    inside = [m for m in mentions.within(a, b) if not is_descriptor_mention(text, m)]
+    named_appos, appos_persons = [], []
+    for s, e in np.appositives:
+        if s >= e:
+            continue
+        sa, sb = toks.span(s, e)
+        found = [m for m in mentions.within(sa, sb) if not is_descriptor_mention(text, m)]
+        appos_persons += [m for m in found if m.get("entity_type") == "person"]
+        if toks.cap[s] and toks.words[s] not in DETERMINERS:
+            named_appos += found
+    persons = [m for m in inside if m.get("entity_type") == "person"] + appos_persons
+    if persons:
+        return persons[0]
+    if not inside:
+        return named_appos[0] if named_appos else None
+    if np.coordinated or any(toks.words[k] == "and" for k in range(np.start, np.end)
+                             if inside[0]["end"] <= toks.starts[k]):  # fmt: skip
+        return inside[0]  # "Washington and London said", "Israel blamed Hezbollah and said"
+    core_end = b
+    k0 = np.start
+    if toks.words[k0] in PREPOSITIONS:  # "On Wednesday the PMF said"
+        k0 += 1
+        while k0 < np.end and (toks.words[k0] in TIME_WORDS or toks.words[k0].isdigit()):
+            k0 += 1
+        inside = [m for m in inside if m["start"] >= toks.starts[min(k0, np.end - 1)]] or inside
+    for k in range(k0, np.end):
+        if toks.words[k] in PREPOSITIONS or toks.words[k] == "of":
+            core_end = toks.starts[k]
+            break
+    core = [m for m in inside if m["start"] < core_end]
+    if core:
+        return core[-1]
+    # a complement names whom the phrase belongs to ("a spokesman for X", "commander of X");
+    # a place does not ("analysts in Baghdad")
+    for k in range(np.start, np.end):
+        if toks.words[k] in {"of", "for", "from"}:
+            rest = [m for m in inside if m["start"] >= toks.starts[k]]
+            return rest[0] if rest else None
     return None
 
 
-def extract(doc: Doc, model: None, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Rows for one article (none yet)."""
-    return {}
+# --------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class SpeechVerb:
+    verb: str
+    complement: str  # bare | that | quote
+    takes_object: bool
+
+
+def load_speech_verbs(path: str | Path) -> list[SpeechVerb]:
+    """Load ``speech_verbs.csv`` (``verb, complement, object, note``), validated.
+
+    Examples
+    --------
+    >>> from conflictlens.lexicons import default_dir
+    >>> verbs = load_speech_verbs(default_dir() / "speech_verbs.csv")
+    >>> next(v for v in verbs if v.verb == "tell").takes_object
+    True
+    """
+    path = Path(path)
+    rows = lexicons.read_csv_rows(path, ["verb", "complement"], optional=["object", "note"])
+    out, seen = [], {}
+    for n, r in rows:
+        verb = " ".join(fold(r["verb"]).split())
+        lexicons.check(bool(verb), path, n, "empty verb")
+        lexicons.check(
+            verb not in seen, path, n, f"duplicate verb {verb!r} (line {seen.get(verb)})"
+        )
+        lexicons.check(
+            r["complement"] in ("bare", "that", "quote"),
+            path,
+            n,
+            f"complement {r['complement']!r} must be bare, that or quote",
+        )
+        obj = (r.get("object") or "no").lower()
+        lexicons.check(obj in ("yes", "no"), path, n, f"object {obj!r} must be yes or no")
+        seen[verb] = n
+        out.append(SpeechVerb(verb, r["complement"], obj == "yes"))
+    return out
+
+
+@dataclass
+class QuoteModel:
+    """Compiled speech verbs."""
+
+    speech: CueMatcher
+    verbs: list[SpeechVerb]
+
+
+def build(lexicon_dir: Path) -> QuoteModel:
+    """Compile ``speech_verbs.csv`` from ``lexicon_dir``."""
+    verbs = load_speech_verbs(Path(lexicon_dir) / "speech_verbs.csv")
+    m = CueMatcher()
+    for v in verbs:
+        words = v.verb.split()
+        if v.verb == "according to":
+            m.add(v.verb, v, group="speech", inflect=False)
+        else:
+            m.add(v.verb, v, group="speech", inflect=False, forms=inflections(words[0]))
+    return QuoteModel(m, verbs)
+
+
+# --------------------------------------------------------------------------- extraction
+
+_TERMINAL = re.compile(r"[.!?]")
+SCARE_MAX_WORDS = 3
+"""A quote this short (and not a clause) with no one speaking it is a scare quote."""
+
+
+@dataclass
+class _Quote:
+    start: int
+    end: int
+    open_tok: int  # token index of the opening mark (of the first word if there is none)
+    close_tok: int  # token index of the closing mark (of the token after the words if none)
+    balanced: bool
+    parts: int
+    spans: list = field(default_factory=list)  # (start, end, balanced) of each paragraph's part
+
+
+@dataclass
+class _Speech:
+    hit: Hit
+    verb: SpeechVerb
+    sent: int
+
+
+@dataclass
+class _Attribution:
+    speech: _Speech
+    np: NounPhrase | None
+    where: str  # after | intro (verb + colon/comma right before) | before
+
+
+class Article:
+    """One article prepared for attribution: tokens, sentences as token ranges, mentions,
+    speech verbs. The framing stage builds on the same object."""
+
+    _last: tuple | None = None  # (doc, mentions list, its length, model, Article)
+
+    @classmethod
+    def of(cls, doc: Doc, model: QuoteModel, found: dict[str, list[dict]]) -> Article:
+        """The Article for ``doc``, reused when the framing stage asks for the one the quotes
+        stage just built (same doc, same mentions): tokens and speech verbs are found once."""
+        mentions = found.get("mentions")
+        last = cls._last
+        if (
+            last is not None
+            and last[0] is doc
+            and last[1] is mentions
+            and last[3] == model.verbs
+            and (last[2] == len(mentions or ()))
+        ):
+            return last[4]
+        art = cls(doc, model, found)
+        cls._last = (doc, mentions, len(mentions or ()), model.verbs, art)
+        return art
+
+    def __init__(self, doc: Doc, model: QuoteModel, found: dict[str, list[dict]]):
+        self.doc = doc
+        self.toks = tokenize(doc.text)
+        mentions = list(found.get("mentions", []))
+        self.mentions = MentionIndex(
+            mentions + unlisted_people(found.get("unknown_names", []), mentions)
+        )
+        self.sent_tok = [
+            (self.toks.index_at(s.start), bisect_left(self.toks.starts, s.end))
+            for s in doc.sentences
+        ]
+        self.speech = [
+            _Speech(h, h.payload, doc.sentence_at(self.toks.starts[h.i]))
+            for h in model.speech.find(self.toks)
+            if self._is_speech_verb(h)
+        ]
+        self.speech_starts = [s.hit.i for s in self.speech]
+        self.turns = list(found.get("turns", []))
+
+    def turn_at(self, offset: int) -> dict | None:
+        """The transcript turn (``turns`` row) containing ``offset``, if any."""
+        return next((t for t in self.turns if t["start"] <= offset < t["end"]), None)
+
+    def _is_speech_verb(self, h: Hit) -> bool:
+        w = self.toks.words
+        if h.payload.verb == "according to":
+            return True
+        if self.toks.cap[h.i] and h.i > 0 and self.toks.words[h.i - 1] not in CLAUSE_PUNCT:
+            return False  # "the United States", "Tell Abyad"
+        if h.i > 0 and self.toks.skip[h.i - 1] and w[h.i - 1] == "-":
+            return False  # "so-called", "long-said"
+        prev = w[h.i - 1] if h.i else "."
+        if prev in DETERMINERS or prev in PREPOSITIONS or prev == "'s":
+            return False  # "the said", "a call", "refused to say", "on state television"
+        if prev in BE and w[h.i] in {"told", "said", "asked", "reported", "called"}:
+            return False  # "were told", "is said to", "was called"
+        return True
+
+
+def _merge_parts(doc: Doc) -> list[list]:
+    """Group the parts of a multi-paragraph quote (a part left open, the next re-opened)."""
+    groups: list[list] = []
+    openers = {'"', "\u201c", "\u201e", "\u00ab", "'", "\u2018"}
+    for q in doc.quotes:
+        if groups:
+            prev = groups[-1][-1]
+            gap = doc.text[prev.end : q.start].strip()
+            if prev.close_mark == "" and prev.balanced and gap and all(c in openers for c in gap):
+                groups[-1].append(q)
+                continue
+        groups.append([q])
+    return groups
+
+
+def _quotes(art: Article) -> list[_Quote]:
+    toks = art.toks
+    out = []
+    for parts in _merge_parts(art.doc):
+        a, b = parts[0].start, parts[-1].end
+        i = toks.index_at(a)
+        j = bisect_left(toks.starts, b)
+        open_tok = i - 1 if i > 0 and toks.skip[i - 1] else i
+        q = _Quote(a, b, open_tok, j, parts[-1].balanced, len(parts))
+        q.spans = [(p.start, p.end, p.balanced) for p in parts]
+        out.append(q)
+    return out
+
+
+def _n_words(text: str) -> int:
+    return len(re.findall(r"\w+(?:['\u2019-]\w+)*", text))
+
+
+def _looks_like_name(text: str, mentions: list[dict], a: int, b: int) -> bool:
+    stripped = text.strip(" ,.;:")
+    if any(m["start"] <= a + 1 and m["end"] >= b - 1 for m in mentions):
+        return True
+    words = re.findall(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", stripped)
+    if not words or _TERMINAL.search(stripped) or len(words) > 8:
+        return False
+    content = [w for w in words if w.lower() not in _NAME_LINKS]
+    return bool(content) and len(words) >= 2 and all(w[0].isupper() for w in content)
+
+
+def _only_punct(toks: Tokens, a: int, b: int) -> bool:
+    return all(not toks.words[k][0].isalnum() for k in range(a, b))
+
+
+def _resolve_speakers(art: Article, rows: list[dict]) -> None:
+    """Fill ``speaker_id`` in text order, once every quote and reported clause is known.
+
+    A noun phrase resolves through the mentions (:func:`resolve_np`); a pronoun takes the
+    last speaker before it of a fitting kind (he/she a person, it/they an organisation or
+    state), else the last such actor named outside quotes; a continuation copies the
+    quote it continues.
+    """
+    toks = art.toks
+    quoted = [(r["start"], r["end"]) for r in rows if r["kind"] in ("direct", "partial")]
+    done: list[dict] = []
+    for r in sorted(rows, key=lambda r: (r["start"], r["end"])):
+        np, inherit = r.pop("_np", None), r.pop("_inherit", None)
+        r["_type"] = None
+        if inherit is not None:
+            r["speaker_id"], r["_type"] = inherit["speaker_id"], inherit.get("_type")
+        elif np is not None and np.end - np.start == 1 and toks.words[np.start] in PRONOUNS:
+            word = toks.words[np.start]
+            at = toks.starts[np.start]
+            if word == "you":
+                done.append(r)  # the one addressed: not resolved
+                continue
+            if word in {"i", "we"}:
+                # first person: the voice it is spoken in (a transcript turn, a quote)
+                r["speaker_id"] = _enclosing_speaker(art, rows, at)
+                done.append(r)
+                continue
+            person = word in {"he", "she"}
+            types = {"person"} if person else {"armed_group", "organization", "state"}
+            m = art.mentions.before(at, types=types, outside=quoted)
+            near = m is not None and art.doc.sentence_at(at) - art.doc.sentence_at(m["start"]) <= 2
+            prev = [d for d in done if d["speaker_id"] and (d["_type"] == "person") == person]
+            if person and near:
+                # "Hassan Nasrallah was due to speak. Last August he said": the last person named
+                r["speaker_id"], r["_type"] = m["entity_id"], "person"
+            elif prev:
+                r["speaker_id"], r["_type"] = prev[-1]["speaker_id"], prev[-1]["_type"]
+            elif m is not None:
+                r["speaker_id"], r["_type"] = m["entity_id"], m.get("entity_type")
+        elif np is not None:
+            m = resolve_np(toks, np, art.mentions)
+            if m is None and toks.words[np.end - 1] in _DOCUMENT_NOUNS:
+                m = _document_author(art, toks.starts[np.start], quoted)
+            if m is not None:
+                r["speaker_id"], r["_type"] = m["entity_id"], m.get("entity_type")
+        done.append(r)
+    for r in rows:
+        r.pop("_type", None)
+
+
+_DOCUMENT_NOUNS = frozenset(
+    "statement statements communique communiqué message post text video".split()
+)
+
+
+def _document_author(art: Article, at: int, quoted: list[tuple]) -> dict | None:
+    """Who wrote "the statement" that speaks: "a statement by X" a few sentences before,
+    else the organisation or state named last before it (outside quotes)."""
+    toks = art.toks
+    s0 = art.doc.sentence_at(at)
+    found = _statement_author(art, s0)
+    if found is not None:
+        m = resolve_np(toks, found["_np"], art.mentions)
+        if m is not None:
+            return m
+    m = art.mentions.before(at, types={"armed_group", "organization", "state"}, outside=quoted)
+    if m is not None and s0 - art.doc.sentence_at(m["start"]) <= 2:
+        return m
+    return None
+
+
+def _enclosing_speaker(art: Article, rows: list[dict], at: int) -> str | None:
+    for r in rows:
+        if (
+            r["kind"] in ("direct", "partial")
+            and r["start"] <= at < r["end"]
+            and r.get("speaker_id")
+        ):
+            return r["speaker_id"]
+    turn = art.turn_at(at)
+    if turn is None or turn.get("speaker_role") == "journalist":
+        return None  # a journalist's question is the narrator's
+    return turn.get("speaker_id")
+
+
+def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | None:
+    """The speech verb and speaker of a quote: after it (“…,” X said / “…,” said X),
+    or before it in its sentence (X said: “…” / X said the attack bore “…”)."""
+    toks = art.toks
+    lo0, _ = art.sent_tok[s0]
+    _, hi1 = art.sent_tok[s1]
+    after = [s for s in art.speech if q.close_tok < s.hit.i < hi1]
+    if after:
+        sp = after[0]
+        between = range(q.close_tok + 1, sp.hit.i)
+        reopens = any(toks.skip[k] and toks.words[k] == '"' for k in between)
+        # “…,” X said / “…”, X said / “…?” X asked: the quote ends at the attribution
+        closes = (
+            (q.close_tok + 1 < len(toks) and toks.words[q.close_tok + 1] == ",")
+            or (art.doc.text[q.start : q.end].rstrip()[-1:] in {",", "?", "!", "."})
+            or _only_punct(toks, q.close_tok + 1, sp.hit.i)
+        )
+        if not reopens and closes and sp.hit.i - q.close_tok <= 12:
+            if _only_punct(toks, q.close_tok + 1, sp.hit.i):
+                return _Attribution(sp, np_after(toks, sp.hit.j, hi1, stop_at_prep=True), "after")
+            np = subject_np(toks, sp.hit.i, q.close_tok + 1, art.speech_starts)
+            if np is not None:
+                return _Attribution(sp, np, "after")
+    before = [s for s in art.speech if lo0 <= s.hit.i < q.open_tok]
+    if before:
+        sp = before[-1]
+        if sp.verb.verb == "according to":
+            np = np_after(toks, sp.hit.j, q.open_tok)
+        else:
+            np = subject_np(toks, sp.hit.i, lo0, art.speech_starts)
+        intro = _only_punct(toks, sp.hit.j, q.open_tok) or (
+            q.open_tok > 0 and toks.words[q.open_tok - 1] == ":"
+        )
+        if np is not None:
+            return _Attribution(sp, np, "intro" if intro else "before")
+    return None
+
+
+def _quote_is_object(toks: Tokens, q: _Quote) -> bool:
+    """A short quote right after a verb-like word ("called it “despicable”") is words spoken;
+    one after a determiner or preposition ("a “terrorist” group") is distancing."""
+    k = q.open_tok - 1
+    if k < 0:
+        return False
+    w = toks.words[k]
+    return w == "as" or (w not in DETERMINERS and w not in PREPOSITIONS and w.isalpha())
+
+
+def _kind(art: Article, q: _Quote, text: str, s0: int, s1: int, att: _Attribution | None) -> str:
+    toks = art.toks
+    lo0, _ = art.sent_tok[s0]
+    _, hi1 = art.sent_tok[s1]
+    n_words = _n_words(text)
+    clause_like = bool(_TERMINAL.search(text.rstrip(" ,.!?;:\"'"))) or n_words > SCARE_MAX_WORDS
+    initial = q.open_tok <= lo0 or _only_punct(toks, lo0, q.open_tok)
+    multi = s1 > s0 or q.parts > 1
+    direct_position = initial or multi or (att is not None and att.where == "intro")
+    if direct_position:
+        return "direct" if clause_like or att is not None else "scare"
+    if _looks_like_name(text, art.mentions.within(q.start, q.end), q.start, q.end):
+        return "name"
+    # a fragment ending its sentence (or its part before an attribution) after a verb
+    spoken_end = att is not None and (att.where == "after" or _only_punct(toks, q.close_tok, hi1))
+    # a naming verb's object: "called the raid a “terrorist attack”", "accused X of “…”"
+    named = (
+        att is not None and att.where == "before" and att.speech.verb.complement == "quote"
+        and q.open_tok - att.speech.hit.j <= 10
+        and not any(toks.words[k] in {";", ":", "."} for k in range(att.speech.hit.j, q.open_tok))
+    )  # fmt: skip
+    if not clause_like and not named and not (spoken_end and _quote_is_object(toks, q)):
+        return "scare"
+    if att is None and n_words <= 5:
+        return "scare"
+    return "partial"
+
+
+def _continuation(art: Article, rows: list[dict], s0: int) -> dict | None:
+    """Speaker fields for an unattributed direct quote that continues the previous
+    speaker's quote, or follows a sentence ending in a colon ("He said:")."""
+    doc, toks = art.doc, art.toks
+    if s0 > 0 and doc.sentences[s0 - 1].text.rstrip().endswith(":"):
+        lo, hi = art.sent_tok[s0 - 1]
+        cands = [s for s in art.speech if lo <= s.hit.i < hi]
+        if cands:
+            sp = cands[-1]
+            np = subject_np(toks, sp.hit.i, lo, art.speech_starts)
+            if np is not None:
+                return {"_np": np, "speaker_text": toks.surface(np.start, np.end),
+                        "verb": toks.surface(sp.hit.i, sp.hit.j).lower()}  # fmt: skip
+        # "Hezbollah, which ..., issued a statement that read in part:"
+        segs = [g for g in _segments(toks, lo, hi) if not _adverbial_segment(toks, g)]
+        if segs:
+            head = segs[0]
+            m = resolve_np(toks, NounPhrase(head[0], head[1], coordinated=True), art.mentions)
+            if m is not None:
+                np = NounPhrase(toks.index_at(m["start"]), bisect_left(toks.starts, m["end"]))
+                return {"_np": np, "speaker_text": m["surface"], "verb": None}
+    prev = next((r for r in reversed(rows) if r["kind"] in ("direct", "partial")), None)
+    if prev is None or prev["speaker_text"] is None:
+        return _statement_author(art, s0)
+    prev_end_sent = doc.sentence_at(max(prev["start"], prev["end"] - 1))
+    gap_paras = doc.sentences[s0].paragraph - doc.sentences[prev_end_sent].paragraph
+    if gap_paras > 1 or s0 - prev_end_sent > 1:
+        return None
+    return {"_inherit": prev, "speaker_text": prev["speaker_text"], "verb": prev["verb"]}
+
+
+def _statement_author(art: Article, s0: int) -> dict | None:
+    """ "a statement issued on Monday by X" in the sentence or two before a quote block."""
+    toks = art.toks
+    lo = art.sent_tok[max(0, s0 - 2)][0]
+    hi = art.sent_tok[s0][0]
+    for k in range(hi - 1, lo - 1, -1):
+        if toks.words[k] in {"statement", "communique", "communiqué", "message", "post"}:
+            for t in range(k + 1, min(hi, k + 8)):
+                if toks.words[t] in {".", ";", ":"}:
+                    break
+                if toks.words[t] == "by":
+                    np = np_after(toks, t + 1, hi)
+                    if np is not None:
+                        return {
+                            "_np": np,
+                            "speaker_text": toks.surface(np.start, np.end),
+                            "verb": None,
+                        }
+    return None
+
+
+def extract_quotes(doc: Doc, model: QuoteModel, found: dict[str, list[dict]]) -> list[dict]:
+    """Quote and reported-speech rows for one article (see the module docstring).
+
+    Examples
+    --------
+    >>> from conflictlens.text import make_doc
+    >>> doc = make_doc("a", '“We will respond,” the group said. It was a “terrorist” act.')
+    >>> rows = extract_quotes(doc, build(lexicons.default_dir()), {"mentions": []})
+    >>> [(r["text"], r["kind"], r["speaker_text"], r["verb"]) for r in rows]
+    [('We will respond,', 'direct', 'the group', 'said'), ('terrorist', 'scare', None, None)]
+    """
+    return quotes_for(Article.of(doc, model, found))
+
+
+def quotes_for(art: Article) -> list[dict]:
+    """Quote rows for a prepared :class:`Article`."""
+    doc, toks = art.doc, art.toks
+    quotes = _quotes(art)
+    rows: list[dict] = []
+    used: set[int] = set()
+    for q in quotes:
+        text = doc.text[q.start : q.end]
+        s0, s1 = doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1))
+        att = _attribution(art, q, s0, s1)
+        kind = _kind(art, q, text, s0, s1, att)
+        speaker: dict = {"speaker_text": None, "verb": None}
+        if kind in ("direct", "partial"):
+            if att is not None and att.np is not None:
+                speaker = {"_np": att.np, "speaker_text": toks.surface(att.np.start, att.np.end),
+                           "verb": toks.surface(att.speech.hit.i, att.speech.hit.j).lower()}  # fmt: skip
+                if kind == "direct":
+                    used.add(att.speech.hit.i)
+            elif kind == "direct":
+                speaker = _continuation(art, rows, s0) or speaker
+        # a multi-paragraph quote is one row per paragraph, all with the same speaker
+        first = None
+        for part, (a, b, balanced) in enumerate(q.spans or [(q.start, q.end, q.balanced)]):
+            row = _row(doc, doc.sentence_at(a), a, b, doc.text[a:b], kind, None,
+                       speaker["speaker_text"], speaker["verb"], balanced=balanced, part=part)  # fmt: skip
+            if first is None:
+                row.update({k: v for k, v in speaker.items() if k.startswith("_")})
+                first = row
+            else:
+                row["_inherit"] = first
+            rows.append(row)
+    reported = _reported(art, quotes, used, rows)
+    for r in rows:
+        # a short quote inside reported speech is the speaker's words, not the outlet's
+        # distancing: "Kirby said the strikes sent “an unambiguous message”"
+        if r["kind"] == "scare":
+            host = next(
+                (x for x in reported if x["start"] <= r["start"] and r["end"] <= x["end"]), None
+            )
+            if host is not None:
+                r.update(kind="partial", speaker_text=host["speaker_text"], verb=host["verb"],
+                         _inherit=host)  # fmt: skip
+    rows += reported
+    _resolve_speakers(art, rows)
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    return rows
+
+
+# --------------------------------------------------------------------------- reported speech
+
+
+def _content_end(toks: Tokens, lo: int, hi: int) -> int:
+    k = hi
+    while k > lo and not toks.words[k - 1][0].isalnum():
+        k -= 1
+    return k
+
+
+def _end_attribution(art: Article, sp: _Speech, hi: int) -> bool:
+    """Is the verb the tail of "<content>, X said (on Tuesday / told reporters)."?"""
+    toks = art.toks
+    tail = [k for k in range(sp.hit.j, hi) if toks.words[k][0].isalnum()]
+    if not tail:
+        return True
+    first = toks.words[tail[0]]
+    if sp.hit.j < hi and toks.words[sp.hit.j] == ",":
+        return True  # "..., US officials said, in part because ..."
+    if (
+        sp.hit.i > 0
+        and toks.words[sp.hit.i - 1] == ","
+        and len(tail) <= 8
+        and not any(
+            toks.words[k] in {"that", "was", "were", "is", "are", "had", "has", "will", "would"}
+            for k in tail
+        )
+    ):
+        return True  # "..., said Colonel Joe Buccino, a spokesman."
+    if sp.verb.takes_object and len(tail) <= 3 and "that" not in {toks.words[k] for k in tail}:
+        return True
+    return (
+        len(tail) <= 6
+        and (first in PREPOSITIONS or first in TIME_WORDS)
+        and not any(toks.words[k] == "that" for k in tail)
+    )
+
+
+def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
+    """First token of the reported clause after the verb (after "that", a hearer, a PP)."""
+    toks = art.toks
+    k = sp.hit.j
+    stop = min(hi, k + 10)
+    for t in range(k, stop):  # "said one member had been killed and promised that ..."
+        if toks.words[t] == "and" or t in art.speech_starts:
+            stop = t
+            break
+    window = range(k, stop)
+    that = next((t for t in window if toks.words[t] == "that"), None)
+    comma = next((t for t in window if toks.words[t] in {",", ";", ":"}), None)
+    if that is not None and (comma is None or that < comma):
+        return that + 1
+    if sp.verb.complement == "that":
+        return None
+    if sp.verb.takes_object:
+        # a hearer: "told reporters", "told the BBC", "warned Tehran"
+        while k < hi and (toks.words[k] in DETERMINERS or toks.cap[k]):
+            k += 1
+        if k < hi and toks.words[k] in {"reporters", "journalists", "lawmakers", "parliament"}:
+            k += 1
+        if k == sp.hit.j:
+            k += 1
+    if k < hi and toks.words[k] in PREPOSITIONS | {"late", "early", "earlier", "later"}:
+        # "said on Tuesday the ...", "said in a statement the ..."
+        stop = min(hi, k + 6)
+        end = next((t for t in range(k, stop) if toks.words[t] == ","), None)
+        if end is not None:
+            return end + 1
+        k += 1
+        while k < stop and (toks.cap[k] or toks.words[k] in TIME_WORDS | DETERMINERS
+                            or toks.words[k].isdigit() or toks.words[k] == "statement"):  # fmt: skip
+            k += 1
+    return k
+
+
+def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dict]) -> list[dict]:
+    doc, toks = art.doc, art.toks
+    spans = [(q.start, q.end) for q in quotes]
+    direct = [(r["start"], r["end"]) for r in rows if r["kind"] == "direct"]
+    out: list[dict] = []
+    for sp in art.speech:
+        if sp.hit.i in used or sp.verb.complement == "quote":
+            continue
+        at = toks.starts[sp.hit.i]
+        if any(a <= at < b for a, b in spans):
+            continue  # speech reported inside a quote belongs to that quote
+        lo, hi = art.sent_tok[sp.sent]
+        if doc.sentences[sp.sent].text.rstrip(" \"'\u201d").endswith("?"):
+            continue  # a question reports nothing: "were Iraqi officials told in advance?"
+        end = _content_end(toks, lo, hi)
+        reuse = None
+        if any(
+            toks.words[k] in {"not", "n't", "never"} for k in range(max(lo, sp.hit.i - 2), sp.hit.i)
+        ):
+            continue
+        if sp.verb.verb == "according to":
+            np = np_after(toks, sp.hit.j, hi)
+            if np is None:
+                continue
+            if _only_punct(toks, lo, sp.hit.i):
+                c0 = np.end + 1 if np.end < hi and toks.words[np.end] == "," else np.end
+                c1 = end
+            else:
+                c0, c1 = lo, sp.hit.i
+        elif (
+            toks.words[sp.hit.i].endswith("ing")
+            and sp.hit.i > lo
+            and toks.words[sp.hit.i - 1] == ","
+        ):
+            # "..., saying the ship was American": the speaker of the clause before
+            prev = [r for r in rows + out if r["sent_idx"] == sp.sent and r["start"] < at]
+            c0 = _clause_start_after(art, sp, hi)
+            if not prev or c0 is None:
+                continue
+            np = None
+            reuse = prev[-1]
+            c1 = end
+        elif _end_attribution(art, sp, hi) and doc.text[toks.starts[hi - 1]] == ":":
+            continue  # "the group said:" introduces the quote that follows
+        elif _end_attribution(art, sp, hi):
+            k = sp.hit.i - 1
+            while k >= lo and is_adverb(toks.words[k]):
+                k -= 1
+            if k >= lo and toks.words[k] == ",":  # "..., said John Kirby."
+                np = np_after(toks, sp.hit.j, hi, stop_at_prep=True)
+                c0, c1 = lo, k
+            else:
+                c = k
+                while c >= lo and toks.words[c] != ",":
+                    c -= 1
+                if c < lo:
+                    continue  # "The group said so." — nothing reported
+                seg = (c + 1, k + 1)
+                if _adverbial_segment(toks, seg):  # ", speaking on condition of anonymity,"
+                    c2 = c - 1
+                    while c2 >= lo and toks.words[c2] != ",":
+                        c2 -= 1
+                    if c2 < lo:
+                        continue
+                    seg, c = (c2 + 1, c), c2
+                while seg[0] < seg[1] and toks.skip[seg[0]]:
+                    seg = (seg[0] + 1, seg[1])
+                np = NounPhrase(*seg)
+                c0, c1 = lo, c
+        else:
+            np = subject_np(toks, sp.hit.i, lo, art.speech_starts)
+            c0 = _clause_start_after(art, sp, hi)
+            if np is None or c0 is None or np.end - np.start > 12:
+                continue
+            c1 = end
+        while c0 < c1 and not toks.words[c0][0].isalnum() and not toks.skip[c0]:
+            c0 += 1
+        for other in art.speech:  # the content stops before another attribution (", saying")
+            if c0 < other.hit.i < c1 and other is not sp and toks.words[other.hit.i - 1] == ",":
+                c1 = other.hit.i - 1
+                break
+        for k in range(c0 + 1, c1 - 1):
+            w, nxt = toks.words[k], toks.words[k + 1]
+            if w == "," and nxt == "and" and k + 2 < c1 and toks.words[k + 2] in BE | HAVE | MODALS:
+                c1 = k  # "..., and have responded with strikes": the subject's next act
+                break
+            if (
+                w == ","
+                and nxt in {"a", "an"}
+                and art.mentions.within(toks.starts[k] - 60, toks.starts[k])
+                and (
+                    art.mentions.within(toks.starts[k] - 60, toks.starts[k])[-1]["end"]
+                    >= toks.ends[k - 1]
+                )
+            ):
+                c1 = k  # "X, an Iran-backed militia that ...": the outlet's gloss on a name
+                break
+        c1 = _content_end(toks, c0, c1)
+        if c1 - c0 < 3 or sum(1 for k in range(c0, c1) if toks.words[k][0].isalnum()) < 3:
+            continue
+        a, b = toks.starts[c0], toks.ends[c1 - 1]
+        for qa, qb in spans:  # a partial quote inside the content keeps its closing mark
+            if a < qa < b <= qb:
+                b = qb + (
+                    1 if qb < len(doc.text) and doc.text[qb] in "\"\u201d\u00bb'\u2019" else 0
+                )
+        covered = sum(max(0, min(b, qb) - max(a, qa)) for qa, qb in direct)
+        if covered > 0.5 * (b - a):
+            continue
+        if np is None and reuse is not None:
+            extra = {"_inherit": reuse}
+            speaker_text = reuse["speaker_text"]
+        elif np is not None:
+            extra = {"_np": np}
+            speaker_text = toks.surface(np.start, np.end)
+        else:
+            continue
+        verb = toks.surface(sp.hit.i, sp.hit.j).lower()
+        if any(r["start"] == a and r["end"] == b for r in out):
+            continue  # two verbs of one clause ("said ... and promised that")
+        out.append(_row(doc, doc.sentence_at(a), a, b, doc.text[a:b], "reported", None,
+                        speaker_text, verb, balanced=True, part=0, **extra))  # fmt: skip
+    return out
+
+
+def _row(doc, sent_idx, start, end, text, kind, speaker_id, speaker_text, verb, **extra) -> dict:
+    return {
+        "article_id": doc.article_id,
+        "sent_idx": sent_idx,
+        "start": start,
+        "end": end,
+        "text": text,
+        "kind": kind,
+        "speaker_id": speaker_id,
+        "speaker_text": speaker_text,
+        "verb": verb,
+        **extra,
+    }
+
+
+# --------------------------------------------------------------------------- stage interface
+
+
+def extract(doc: Doc, model: QuoteModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The ``quotes`` rows of one article (pipeline stage entry point)."""
+    return {"quotes": extract_quotes(doc, model, found)}
 
 
 def record(tables: dict[str, pd.DataFrame], doc: Doc) -> dict:
-    """This stage's part of the analyze JSON record (none yet)."""
-    return {}
+    """``quotes`` of the analyze JSON record: text, kind, speaker_id, speaker_text."""
+    q = tables.get("quotes")
+    if q is None or q.empty:
+        return {"quotes": []}
+    cols = ["text", "kind", "speaker_id", "speaker_text"]
+    out = q.sort_values(["start", "end"])[cols].astype(object)
+    return {"quotes": out.where(out.notna(), None).to_dict("records")}

@@ -1,0 +1,417 @@
+"""Quotes, reported speech and speaker attribution (issue 6).
+
+Most tests hand the stage hand-built ``mentions`` rows (the entities stage's output
+format), so they test attribution itself; the seed test at the end runs the whole
+pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conflictlens import quotes as Q
+from conflictlens.corpus import clean_text
+from conflictlens.lexicons import LexiconError, default_dir
+from conflictlens.text import fold, make_doc
+
+MODEL = Q.build(default_dir())
+
+# (pattern, entity_id, entity_type, resolution), longest names first as the entities stage does
+SEED_MENTIONS = [
+    (r"Islamic Resistance in Iraq", "islamic_resistance_in_iraq", "armed_group", "name"),
+    (r"Islamic State(?: group)?", "islamic_state", "armed_group", "name"),
+    (r"international anti-jihadist coalition|international coalition|the coalition",
+     "international_coalition", "organization", "name"),
+    (r"Hezbollah Brigades|Kataeb Hezbollah", "kataeb_hezbollah", "armed_group", "name"),
+    (r"that organization|the organization|The group", "kataeb_hezbollah", "armed_group", "coref"),
+    (r"Abu Bakr al-Saadi", "abu_bakr_al_saadi", "person", "name"),
+    (r"Iraqi|Iraq\b", "iraq", "state", "name"),
+    (r"Tehran", "iran", "state", "metonym"),
+    (r"Iranian", "iran", "state", "alias"),
+    (r"United States|America\b|Americans|U\.S\.|US\b", "united_states", "state", "name"),
+    (r"Washington", "united_states", "state", "metonym"),
+    (r"(?<=in )Baghdad", "baghdad", "capital", "name"),
+    (r"Baghdad(?= wants)", "iraq", "state", "metonym"),
+    (r"Syria|Syrian", "syria", "state", "name"),
+    (r"Jordan|Jordanian", "jordan", "state", "name"),
+    (r"Gaza", "gaza", "place", "name"),
+    (r"Israel", "israel", "state", "name"),
+    (r"Hamas", "hamas", "armed_group", "name"),
+]  # fmt: skip
+
+
+def hand_mentions(doc, spec) -> list[dict]:
+    """Mention rows in the entities stage's format for every match of ``spec`` patterns."""
+    rows, taken = [], []
+    for pat, eid, etype, res in spec:
+        for m in re.finditer(rf"\b(?:{pat})", doc.text):
+            a, b = m.span()
+            if any(a < tb and ta < b for ta, tb in taken):
+                continue
+            taken.append((a, b))
+            rows.append({"article_id": doc.article_id, "sent_idx": doc.sentence_at(a), "start": a,
+                         "end": b, "surface": m.group(), "entity_id": eid, "entity_type": etype,
+                         "resolution": res})  # fmt: skip
+    return sorted(rows, key=lambda r: r["start"])
+
+
+def run(text: str, spec=()) -> list[dict]:
+    doc = make_doc("t", text)
+    return Q.extract_quotes(doc, MODEL, {"mentions": hand_mentions(doc, spec)})
+
+
+def brief(rows):
+    return [(r["kind"], r["text"], r["speaker_id"], r["speaker_text"], r["verb"]) for r in rows]
+
+
+# --------------------------------------------------------------------------- the seed article
+
+
+@pytest.fixture(scope="module")
+def seed_rows(seed_text):
+    doc = make_doc("seed", clean_text(seed_text))
+    return Q.extract_quotes(doc, MODEL, {"mentions": hand_mentions(doc, SEED_MENTIONS)})
+
+
+def _find(rows, start_of_text):
+    hits = [r for r in rows if r["text"].startswith(start_of_text)]
+    assert hits, f"no quote starting {start_of_text!r}: {brief(rows)}"
+    return hits[0]
+
+
+def test_seed_direct_quote_attributed_after_by_name(seed_rows):
+    r = _find(seed_rows, "For the blood shed")
+    assert (r["kind"], r["speaker_id"], r["verb"]) == ("direct", "kataeb_hezbollah", "charged")
+    assert r["speaker_text"] == "Hezbollah Brigades \u2013 Kataeb Hezbollah"
+
+
+def test_seed_direct_quote_attributed_through_nominal(seed_rows):
+    r = _find(seed_rows, "Let them know")
+    assert (r["kind"], r["speaker_id"], r["speaker_text"], r["verb"]) == (
+        "direct", "kataeb_hezbollah", "the organization", "adds")  # fmt: skip
+
+
+def test_seed_partial_quote_inside_reported_speech(seed_rows):
+    r = _find(seed_rows, "the imprint of Kataeb Hezbollah")
+    assert (r["kind"], r["speaker_id"], r["speaker_text"], r["verb"]) == (
+        "partial", "united_states", "US officials", "said")  # fmt: skip
+    rep = [x for x in seed_rows if x["kind"] == "reported" and x["sent_idx"] == r["sent_idx"]]
+    assert (
+        len(rep) == 1
+        and rep[0]["text"] == "the attack in Jordan bore “the imprint of Kataeb Hezbollah”"
+    )
+    assert rep[0]["speaker_id"] == "united_states"
+
+
+def test_seed_scare_quotes_and_quoted_name(seed_rows):
+    kinds = {r["text"]: r["kind"] for r in seed_rows}
+    assert kinds["terrorist"] == "scare"
+    assert kinds["suspension"] == "scare"
+    assert kinds["military operations"] == "scare"
+    assert kinds["Islamic Resistance in Iraq"] == "name"
+    for r in seed_rows:
+        if r["kind"] in ("scare", "name"):
+            assert r["speaker_id"] is None and r["verb"] is None
+
+
+def test_seed_stray_closing_mark_is_not_a_quote(seed_rows, seed_text):
+    text = clean_text(seed_text)
+    stray = text.index("attacks against US forces\u201d")
+    assert not any(r["start"] <= stray < r["end"] for r in seed_rows)
+    assert len(seed_rows) == 8
+
+
+def test_rows_are_traceable_to_the_text(seed_rows, seed_text):
+    text = clean_text(seed_text)
+    for r in seed_rows:
+        assert text[r["start"] : r["end"]] == r["text"]
+        doc = make_doc("seed", text)
+        assert doc.sentences[r["sent_idx"]].start <= r["start"] < doc.sentences[r["sent_idx"]].end
+
+
+# --------------------------------------------------------------------------- reported speech
+
+
+@pytest.mark.parametrize(
+    "text, content, speaker, verb",
+    [
+        ("The coalition said Iraqi forces were leading the investigation.",
+         "Iraqi forces were leading the investigation", "The coalition", "said"),
+        ("Two Iraqi personnel were also hurt, according to the US-led coalition fighting IS.",
+         "Two Iraqi personnel were also hurt", "the US-led coalition", "according to"),
+        ("According to the Pentagon, three soldiers were killed in the attack.",
+         "three soldiers were killed in the attack", "the Pentagon", "according to"),
+        ("One rocket hit an ammunition store, an Iraqi police officer told reporters.",
+         "One rocket hit an ammunition store", "an Iraqi police officer", "told"),
+        ("But a US official, speaking on condition of anonymity, said Washington was watching.",
+         "Washington was watching", "a US official", "said"),
+        ("A contractor was killed on Friday, US officials said on Saturday.",
+         "A contractor was killed on Friday", "US officials", "said"),
+        ("The minister said on Tuesday that the strikes violated Iraqi sovereignty.",
+         "the strikes violated Iraqi sovereignty", "The minister", "said"),
+        ("Iraq's prime minister warned Washington that the bases could be closed.",
+         "the bases could be closed", "Iraq's prime minister", "warned"),
+        ("The rockets fell short, said Colonel Joe Buccino.",
+         "The rockets fell short", "Colonel Joe Buccino", "said"),
+    ],
+)  # fmt: skip
+def test_reported_speech(text, content, speaker, verb):
+    rows = [r for r in run(text) if r["kind"] == "reported"]
+    assert [(r["text"], r["speaker_text"], r["verb"]) for r in rows] == [(content, speaker, verb)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The group claimed the attack on Sunday.",  # claim needs "that" to report speech
+        "Officials declined to say who fired the rockets.",
+        "The spokesman did not say whether troops were hurt.",
+        "It was not the United States that fired.",  # "States" is not a speech verb
+        "The so-called axis of resistance has grown.",
+    ],
+)
+def test_no_reported_speech(text):
+    assert [r for r in run(text) if r["kind"] == "reported"] == []
+
+
+def test_reported_speech_with_resolved_speaker_and_participle_continuation():
+    spec = [(r"Houthis", "houthis", "armed_group", "name")]
+    rows = run("The Houthis said they targeted the ship, saying it was American.", spec)
+    assert brief(rows) == [
+        ("reported", "they targeted the ship", "houthis", "The Houthis", "said"),
+        ("reported", "it was American", "houthis", "The Houthis", "saying"),
+    ]
+
+
+def test_descriptor_mention_is_not_the_speaker():
+    spec = [(r"Iranian", "iran", "state", "alias")]
+    rows = run("Pro-Iranian groups said the base was hit.", spec)
+    assert rows[0]["speaker_text"] == "Pro-Iranian groups" and rows[0]["speaker_id"] is None
+
+
+# --------------------------------------------------------------------------- direct and partial
+
+
+def test_direct_quote_with_inverted_attribution_and_appositive():
+    spec = [(r"John Kirby", "john_kirby", "person", "name")]
+    rows = run("“We will respond,” said John Kirby, the NSC spokesman.", spec)
+    assert brief(rows) == [("direct", "We will respond,", "john_kirby", "John Kirby", "said")]
+
+
+def test_direct_quote_introduced_by_colon_and_pronoun_continuation():
+    spec = [(r"Kirby", "john_kirby", "person", "name")]
+    rows = run(
+        "Kirby said: “We will respond at a time of our choosing.” He added: “Nobody wants a wider war.”",
+        spec,
+    )
+    assert [(r["kind"], r["speaker_id"], r["speaker_text"], r["verb"]) for r in rows] == [
+        ("direct", "john_kirby", "Kirby", "said"),
+        ("direct", "john_kirby", "He", "added"),
+    ]
+
+
+def test_unattributed_quote_continues_previous_speaker():
+    spec = [(r"the group", "kataeb_hezbollah", "armed_group", "coref")]
+    rows = run("“This is the first part,” the group said. “And this is the second.”", spec)
+    assert [(r["kind"], r["speaker_id"], r["verb"]) for r in rows] == [
+        ("direct", "kataeb_hezbollah", "said"), ("direct", "kataeb_hezbollah", "said")]  # fmt: skip
+
+
+def test_unattributed_quote_far_from_speaker_stays_unknown():
+    spec = [(r"the group", "kataeb_hezbollah", "armed_group", "coref")]
+    text = (
+        "“First,” the group said.\n\nOther news.\n\nMore news.\n\n“This is someone else entirely.”"
+    )
+    rows = run(text, spec)
+    assert rows[-1]["kind"] == "direct" and rows[-1]["speaker_id"] is None
+
+
+def test_multi_paragraph_quote_is_one_row_per_paragraph_with_one_speaker():
+    text = "“We will not stop until the last soldier leaves.\n\n“The occupation must end,” the statement said."
+    rows = run(text)
+    assert [(r["text"], r["kind"], r["speaker_text"], r["part"]) for r in rows] == [
+        ("We will not stop until the last soldier leaves.", "direct", "the statement", 0),
+        ("The occupation must end,", "direct", "the statement", 1),
+    ]
+
+
+def test_unclosed_quote_is_kept_and_flagged():
+    rows = run('He said "we will leave when we are asked to\n\nNext paragraph.')
+    assert rows[0]["kind"] == "direct" and rows[0]["balanced"] is False
+    assert rows[0]["text"] == "we will leave when we are asked to"
+
+
+def test_quote_closed_with_two_apostrophes():
+    rows = run("The group said ``we will respond'' in a statement.")
+    assert rows[0]["text"] == "we will respond"
+
+
+@pytest.mark.parametrize(
+    "text, quoted, kind",
+    [
+        ("Biden called the attack “despicable.”", "despicable.", "partial"),
+        ("The attack was “a cowardly act,” the ministry said.", "a cowardly act,", "partial"),
+        ("Washington calls it a “terrorist” group.", "terrorist", "partial"),  # Washington's word
+        ("The group, a “terrorist” outfit to its critics, fired again.", "terrorist", "scare"),
+        ("The so-called “axis of resistance” has grown.", "axis of resistance", "scare"),
+        ("The “so-called resistance” fired again on Sunday.", "so-called resistance", "scare"),
+        ("Trump accused Tehran of “orchestrating” the assault.", "orchestrating", "partial"),
+        ("The attacks were claimed by the “Islamic Resistance in Syria”.", "Islamic Resistance in Syria", "name"),
+        ("He said the “resistance will continue until the last American leaves,” and left.",
+         "resistance will continue until the last American leaves,", "partial"),
+    ],
+)  # fmt: skip
+def test_partial_scare_and_name(text, quoted, kind):
+    rows = [r for r in run(text) if r["kind"] != "reported"]
+    assert [(r["text"], r["kind"]) for r in rows] == [(quoted, kind)]
+
+
+def test_reported_speech_keeps_the_partial_quote_inside():
+    spec = [(r"Mike Pompeo", "mike_pompeo", "person", "name")]
+    text = ('Secretary of State Mike Pompeo warned Tehran that any attack would be '
+            '"answered with a decisive US response."')  # fmt: skip
+    rows = run(text, spec)
+    assert [(r["kind"], r["speaker_id"]) for r in rows] == [
+        ("reported", "mike_pompeo"), ("partial", "mike_pompeo")]  # fmt: skip
+    assert rows[0]["text"].endswith('response."')
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+def test_inflections_regular_and_irregular():
+    assert set(Q.inflections("retaliate")) == {
+        "retaliate",
+        "retaliates",
+        "retaliated",
+        "retaliating",
+    }
+    assert {"bore", "borne", "bears", "bearing"} <= set(Q.inflections("bear"))
+    assert Q.inflections("hit")["hit"] == {"base", "past", "pp"}
+    assert "militias" in Q.inflections("militia") and "proxies" in Q.inflections("proxy")
+
+
+def test_cue_matcher_longest_match_groups_hyphens_and_quotes():
+    m = Q.CueMatcher()
+    m.add("spill-over", "escalation", group="frame")
+    m.add("war", "x", group="frame")
+    m.add("regional war", "escalation", group="frame")
+    m.add("war", "violence", group="other")
+    toks = Q.tokenize("A “regional war” and a spill over, then spill-over and spillover.")
+    found = [(toks.surface(h.i, h.j), h.payload, h.group) for h in m.find(toks)]
+    assert found == [
+        ("regional war", "escalation", "frame"),
+        ("war", "violence", "other"),
+        ("spill over", "escalation", "frame"),
+        ("spill-over", "escalation", "frame"),
+    ]
+
+
+def test_cue_matcher_does_not_match_across_a_dash_or_inside_words():
+    m = Q.CueMatcher()
+    m.add("foreign forces", "sovereignty")
+    m.add("kill", "casualties")
+    toks = Q.tokenize("foreign \u2014 forces; skilled workers; overkill")
+    assert m.find(toks) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab AB.,-'\"\u201c\u201d\u2019\u2014\u00e9\u0130\n")),
+        max_size=60,
+    )
+)
+def test_tokens_map_back_to_the_text(text):
+    toks = Q.tokenize(text)
+    assert Q.fast_fold(text) == fold(text)
+    for a, b, w in zip(toks.starts, toks.ends, toks.words, strict=True):
+        assert fold(text[a:b]) == w
+
+
+def test_speech_verbs_lexicon_errors_name_file_and_line(tmp_path):
+    p = tmp_path / "speech_verbs.csv"
+    p.write_text("verb,complement,object,note\nsay,bare,no,\nsay,that,no,\n")
+    with pytest.raises(LexiconError, match=r"speech_verbs.csv:3: duplicate verb 'say'"):
+        Q.load_speech_verbs(p)
+    p.write_text("verb,complement\nsay,sometimes\n")
+    with pytest.raises(LexiconError, match=r"speech_verbs.csv:2: complement"):
+        Q.load_speech_verbs(p)
+
+
+def test_record_lists_quotes_in_text_order():
+    import pandas as pd
+
+    rows = run("“We will respond,” the group said. It was a “terrorist” act.")
+    rec = Q.record({"quotes": pd.DataFrame(rows)}, None)
+    assert rec == {"quotes": [
+        {"text": "We will respond,", "kind": "direct", "speaker_id": None, "speaker_text": "the group"},
+        {"text": "terrorist", "kind": "scare", "speaker_id": None, "speaker_text": None},
+    ]}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- whole pipeline
+
+
+def test_seed_through_the_pipeline(seed_text, models):
+    from conflictlens.pipeline import analyze_text
+
+    rec = analyze_text(seed_text, models=models)
+    if not rec["entities"]:
+        pytest.skip("entities stage gives no mentions yet")
+    by_text = {q["text"]: q for q in rec["quotes"]}
+    blood = next(q for t, q in by_text.items() if t.startswith("For the blood shed"))
+    know = next(q for t, q in by_text.items() if t.startswith("Let them know"))
+    assert (blood["kind"], blood["speaker_id"]) == ("direct", "kataeb_hezbollah")
+    assert (know["kind"], know["speaker_id"]) == ("direct", "kataeb_hezbollah")
+    assert by_text["the imprint of Kataeb Hezbollah"]["speaker_id"] == "united_states"
+    assert by_text["Islamic Resistance in Iraq"]["kind"] == "name"
+    assert {by_text[t]["kind"] for t in ("terrorist", "suspension", "military operations")} == {
+        "scare"
+    }
+
+
+# --------------------------------------------------------------------------- speakers outside the gazetteer
+
+
+def test_unlisted_people_get_a_provisional_id_and_their_surname_follows():
+    text = "Defense Secretary Mark Esper said the strikes worked. Esper said more could come."
+    doc = make_doc("t", text)
+    unknown = [{"start": 18, "end": 28, "surface": "Mark Esper", "type_hint": "person"},
+               {"start": 54, "end": 59, "surface": "Esper", "type_hint": ""}]  # fmt: skip
+    rows = Q.extract_quotes(doc, MODEL, {"mentions": [], "unknown_names": unknown})
+    assert [r["speaker_id"] for r in rows] == ["mark_esper", "mark_esper"]
+    assert (
+        Q.name_id("Caretaker Prime Minister Adel Abdul-Mahdi")
+        == "caretaker_prime_minister_adel_abdul_mahdi"
+    )
+    people = Q.unlisted_people([{"start": 0, "end": 41, "type_hint": "",
+                                 "surface": "Caretaker Prime Minister Adel Abdul Mahdi"}], [])  # fmt: skip
+    assert [(p["entity_id"], p["surface"], p["entity_type"]) for p in people] == [
+        ("adel_abdul_mahdi", "Adel Abdul Mahdi", "person")]  # fmt: skip
+
+
+def test_statement_author_speaks_an_unattributed_quote_block():
+    spec = [(r"Kataib Sayyid al-Shuhada", "kataib_sayyid_al_shuhada", "armed_group", "name")]
+    text = ("The following is a statement issued on Monday by Kataib Sayyid al-Shuhada.\n\n"
+            "“We will avenge the blood of our martyrs.”")  # fmt: skip
+    rows = [r for r in run(text, spec) if r["kind"] == "direct"]
+    assert [r["speaker_id"] for r in rows] == ["kataib_sayyid_al_shuhada"]
+
+
+def test_first_person_in_a_transcript_turn_is_the_turn_speaker():
+    doc = make_doc(
+        "t", "MR. KIRBY: We said the strikes were proportionate. You said the base was hit."
+    )
+    turns = [
+        {"start": 0, "end": len(doc.text), "speaker_id": "john_kirby", "speaker_role": "official"}
+    ]
+    rows = Q.extract_quotes(doc, MODEL, {"mentions": [], "turns": turns})
+    assert [(r["speaker_text"], r["speaker_id"]) for r in rows] == [
+        ("We", "john_kirby"),
+        ("You", None),
+    ]
