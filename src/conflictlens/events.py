@@ -1,24 +1,2330 @@
-"""Placeholder stage: the pipeline runs it; issue #5 implements it."""
+"""Attack events, reported tallies, and the clustering of events across articles.
+
+Reading one article
+-------------------
+1. **Triggers.** Words that name an attack (``data/lexicons/event_triggers.csv``):
+   nouns ("drone strike", "barrage"), weapons that need an attack verb near them
+   ("rockets slammed into", "US jets bombed") and a few attack verbs ("attacked").
+2. **Mentions.** The triggers of a sentence are grouped into mentions; a boundary cue
+   ("in retaliation for", "after", ", which") between two triggers starts a new
+   happening, so "strikes a week ago in retaliation for an attack in late January"
+   gives two mentions. Each mention's *clause* (the stretch of the sentence between
+   boundaries) supplies its arguments: the date (from the ``timexes`` rows), the
+   perpetrator, the target, the place (from the ``mentions`` rows), the dead and
+   wounded ("killed three Americans", "two US service members and a British soldier
+   were killed").
+3. **Not attacks.** A mention is dropped as ``not_attack`` when a hypothetical,
+   threat, plan, warning or denial governs the trigger ("any attack", "could strike",
+   "vowed to attack", "denied attacking"), and kept apart as ``aggregate`` when it
+   names many attacks ("dozens of rockets since mid-October", "repeatedly bombed",
+   "attacks on coalition troops" with no date of its own). Aggregates are not events.
+4. **One event per happening.** Mentions of the same happening are merged: a definite
+   mention ("the attack in Jordan", "that attack", "the strikes") joins the best
+   compatible event told before it; an indefinite one joins when it shares evidence
+   (the same day, place or death toll, or it elaborates the mention just before).
+   Compatible means: event types that can name the same thing (``attack`` names
+   anything; a drone strike can be an air strike or a missile strike), overlapping
+   dates, the same (or an enclosing) place, no swapped perpetrator and target.
+5. **Attribution.** ``stated`` (the narrator says who did it: "a US drone strike",
+   "strikes by Washington"), ``claimed`` (the perpetrator says so: "claimed the
+   attack", "said it struck"), ``alleged`` (someone else says so: "blamed", "bore the
+   imprint of", "was the likely culprit") and ``inferred`` (not said of this event;
+   taken from the article's other strikes on the same target).
+
+Reported tallies ("more than 165 attacks since mid-October on US troops in Iraq and
+Syria", "the 66th attack") become ``tallies`` rows: count, qualifier, unit, since,
+as_of (publication date unless stated), target, region. Numbers that count anything
+but attacks (troops, targets, ships, countries; Article 51) are not tallies.
+
+Across articles
+---------------
+:func:`finish` clusters the article-level events of a corpus into unique happenings
+(``cluster_id``); :func:`unique_events` gives one row per happening with its mention
+count and outlets, and :func:`acled_export` lays them out as ACLED columns.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from conflictlens.text import Doc
+from conflictlens import lexicons
+from conflictlens.text import Doc, fold
+from conflictlens.timex import folded
+
+EVENT_TYPES = ("drone_strike", "rocket_attack", "missile_attack", "air_strike", "ied_attack",
+               "attack")  # fmt: skip
+"""Event types of DESIGN.md; ``attack`` is an attack of unstated kind."""
+
+ATTRIBUTIONS = ("stated", "claimed", "alleged", "inferred")
+"""How the perpetrator is known, strongest first."""
+
+STATUSES = ("event", "aggregate", "not_attack", "reference")
+
+_TRIGGER_TYPES = (*EVENT_TYPES, "strike", "none")
+_TRIGGER_KINDS = ("noun", "weapon", "verb")
+_CUE_ROLES = (
+    "boundary", "not_det", "not_before", "not_after", "aggregate", "aggregate_clause",
+    "definite", "attack_verb", "claim", "no_claim", "allege", "culprit", "report",
+    "target_prep", "killed", "wounded", "actor_noun", "target_noun", "place_noun",
+    "capital_noun", "proxy", "group_noun", "not_target", "denial", "definite_verb",
+)  # fmt: skip
+_TALLY_ROLES = ("qualifier", "unit", "modifier")
+_QUALIFIERS = ("more_than", "at_least", "nearly", "about", "at_most", "exact", "ordinal")
+_NUMBER_KINDS = ("cardinal", "ordinal", "approx", "multiplier")
+
+# Types that can name the same happening (besides "attack", which names anything).
+_COMPATIBLE = {
+    frozenset({"drone_strike", "air_strike"}),
+    frozenset({"drone_strike", "missile_attack"}),
+    frozenset({"air_strike", "missile_attack"}),
+    frozenset({"rocket_attack", "missile_attack"}),
+}
+_GENERIC = frozenset({"attack", "strike"})
+_PLACE_TYPES = ("place", "city", "capital")
+_PLACE_RANK = {"place": 0, "city": 1, "capital": 2, "region": 3}
+_ACTOR_TYPES = ("state", "armed_group", "organization", "person")
+_PRECISION_RANK = {"day": 0, "week": 1, "part_of_month": 2, "month": 3, "year": 4}
+_SLACK = {"day": 1, "week": 3, "part_of_month": 0, "month": 0, "year": 0}
+_ATTR_RANK = {a: i for i, a in enumerate(ATTRIBUTIONS)}
+
+EVENT_COLUMNS = ["article_id", "sent_idx", "event_type", "date", "date_start", "date_end",
+                 "date_precision", "date_text", "perpetrator_id", "target_id", "location_id",
+                 "country_id", "killed", "wounded", "weapon", "attribution", "cluster_id",
+                 "event_idx", "n_mentions", "sent_idxs", "start", "end", "trigger",
+                 "published", "outlet"]  # fmt: skip
+MENTION_COLUMNS = ["article_id", "sent_idx", "start", "end", "trigger", "status", "reason",
+                   "event_idx", "event_type", "date", "date_start", "date_end",
+                   "date_precision", "date_text", "perpetrator_id", "target_id", "location_id",
+                   "country_id", "killed", "wounded", "weapon", "attribution", "definite",
+                   "clause_start", "clause_end"]  # fmt: skip
+TALLY_COLUMNS = ["article_id", "sent_idx", "count", "qualifier", "unit", "since", "as_of",
+                 "target_id", "region", "start", "end", "text"]  # fmt: skip
 
 
-def build(lexicon_dir: Path) -> None:
-    """Compile this stage's lexicons (none yet)."""
+# --------------------------------------------------------------------------- model
+
+
+@dataclass
+class EventModel:
+    """Compiled triggers, cues, number words and the actor table (built by :func:`build`)."""
+
+    triggers: dict[str, tuple[str, str, str]]
+    trigger_re: re.Pattern
+    cue_re: dict[str, re.Pattern]
+    numbers: dict[str, tuple[int, str]]
+    number_re: str
+    qualifiers: dict[str, str]
+    tally_re: re.Pattern
+    death_re: re.Pattern
+    units: dict[str, str]
+    actors: dict[str, tuple[str, str | None]]
+    capitals: dict[str, str]
+    names: dict[str, str] = field(default_factory=dict)
+    demonyms: frozenset = frozenset()
+
+
+def _phrase(p: str) -> str:
+    """Regex for a lexicon phrase: spaces/hyphens flexible, ``*`` = any word ending."""
+    out = []
+    for w in fold(p).split():
+        parts = [re.escape(x) for x in re.split(r"-", w.rstrip("*"))]
+        out.append(r"[-\s]?".join(parts) + (r"\w*" if w.endswith("*") else ""))
+    return r"[\"\s]*\s[\"\s]*".join(out)
+
+
+def _alternation(phrases, plural: bool = False) -> str:
+    alts = sorted(set(phrases), key=len, reverse=True)
+    suffix = r"(?:e?s)?" if plural else ""
+    return "|".join(_phrase(p) + suffix for p in alts)
+
+
+def _check_trigger(line: int, row: dict[str, str]) -> str | None:
+    if not row["trigger"]:
+        return "empty trigger"
+    if row["event_type"] not in _TRIGGER_TYPES:
+        return f"unknown event_type {row['event_type']!r}; use one of {_TRIGGER_TYPES}"
+    if row["kind"] not in _TRIGGER_KINDS:
+        return f"unknown kind {row['kind']!r}; use one of {_TRIGGER_KINDS}"
     return None
 
 
-def extract(doc: Doc, model: None, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Rows for one article (none yet)."""
-    return {}
+def _check_cue(line: int, row: dict[str, str]) -> str | None:
+    if not row["cue"]:
+        return "empty cue"
+    if row["role"] not in _CUE_ROLES:
+        return f"unknown role {row['role']!r}; use one of {_CUE_ROLES}"
+    return None
+
+
+def _check_number(line: int, row: dict[str, str]) -> str | None:
+    if not row["word"]:
+        return "empty word"
+    if not re.fullmatch(r"\d+", row["value"]):
+        return f"value must be a whole number, got {row['value']!r}"
+    if row["kind"] not in _NUMBER_KINDS:
+        return f"unknown kind {row['kind']!r}; use one of {_NUMBER_KINDS}"
+    return None
+
+
+def _check_tally(line: int, row: dict[str, str]) -> str | None:
+    if not row["word"]:
+        return "empty word"
+    if row["role"] not in _TALLY_ROLES:
+        return f"unknown role {row['role']!r}; use one of {_TALLY_ROLES}"
+    if row["role"] == "qualifier" and row["value"] not in _QUALIFIERS:
+        return f"unknown qualifier {row['value']!r}; use one of {_QUALIFIERS}"
+    if row["role"] == "unit" and not row["value"]:
+        return "a unit needs a value (what the tally counts, e.g. attacks)"
+    return None
+
+
+def build(lexicon_dir: Path | str | None = None) -> EventModel:
+    """Load and compile the event lexicons and the actor table.
+
+    Files in ``lexicon_dir``: ``event_triggers.csv``, ``event_cues.csv``,
+    ``numbers.csv``, ``tally_words.csv`` and ``actors.csv``.
+
+    Examples
+    --------
+    >>> m = build()
+    >>> m.triggers["drone strike"][:2]
+    ('drone_strike', 'drone')
+    >>> bool(m.cue_re["allege"].search("bore the imprint of"))
+    True
+    """
+    d = Path(lexicon_dir) if lexicon_dir else lexicons.default_dir()
+    trig = lexicons.load_table(d / "event_triggers.csv", ["trigger", "event_type", "weapon", "kind"],
+                               validate=_check_trigger)  # fmt: skip
+    triggers = {" ".join(fold(t).replace("-", " ").split()): (e, w, k)
+                for t, e, w, k in zip(trig.trigger, trig.event_type, trig.weapon, trig.kind,
+                                      strict=True)}  # fmt: skip
+    plural = [t for t, k in zip(trig.trigger, trig.kind, strict=True) if k != "verb"]
+    verbs = [t for t, k in zip(trig.trigger, trig.kind, strict=True) if k == "verb"]
+    trigger_re = re.compile(
+        r"(?<![\w-])(?:"
+        + _alternation(plural, plural=True)
+        + "|"
+        + _alternation(verbs)
+        + r")(?![\w])"
+    )
+    cues = lexicons.load_table(d / "event_cues.csv", ["cue", "role"], validate=_check_cue)
+    cue_re = {}
+    for role in _CUE_ROLES:
+        words = list(cues.loc[cues.role == role, "cue"])
+        if not words:
+            cue_re[role] = re.compile(r"(?!x)x")
+            continue
+        body = _alternation(w for w in words if w[0].isalnum() or w[0] == "'")
+        punct = [re.escape(w.strip('"')) for w in words if not (w[0].isalnum() or w[0] == "'")]
+        pat = (r"(?<![\w-])(?:" + body + r")(?![\w])") if body else ""
+        if punct:
+            pat = "|".join(filter(None, [pat, *punct]))
+        cue_re[role] = re.compile(pat)
+    nums = lexicons.load_table(d / "numbers.csv", ["word", "value", "kind"], validate=_check_number)
+    numbers = {fold(w): (int(v), k) for w, v, k in zip(nums.word, nums.value, nums.kind,
+                                                         strict=True)}  # fmt: skip
+    number_re = r"\d{1,3}(?:,\d{3})+|\d+|" + _alternation(numbers)
+    tw = lexicons.load_table(
+        d / "tally_words.csv", ["word", "role", "value"], validate=_check_tally
+    )
+    quals = {fold(w): v for w, r, v in zip(tw.word, tw.role, tw.value, strict=True)
+             if r == "qualifier"}  # fmt: skip
+    units = [w for w, r in zip(tw.word, tw.role, strict=True) if r == "unit"]
+    unit_value = {" ".join(fold(w).split()): v for w, r, v in zip(tw.word, tw.role, tw.value, strict=True)
+                  if r == "unit"}  # fmt: skip
+    mods = [w for w, r in zip(tw.word, tw.role, strict=True) if r == "modifier"]
+    counting = [w for w, (v, k) in numbers.items() if k in ("cardinal", "ordinal", "multiplier")
+                and w not in ("a", "an", "single", "first")]  # fmt: skip
+    num_alt = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:st|nd|rd|th)?|" + _alternation(counting)
+    starters = [
+        "the",
+        "their",
+        "its",
+        *(w.split()[0] for w in quals),
+        *(w.split()[0] for w in counting),
+    ]
+    gate = r"(?=\d|(?:" + _alternation(set(starters)) + r")\b)"
+    tally_re = re.compile(
+        r"(?<![\w-])"
+        + gate
+        + r"(?:(?P<qual>"
+        + _alternation(quals)
+        + r")\s+)?(?:(?P<the>the|their|its)\s+)?"
+        r"(?P<num>(?:" + num_alt + r")(?:[-\s]+(?:hundred|thousand|dozen))?)"
+        r"(?P<mods>(?:[-\s]+(?:"
+        + _alternation(mods)
+        + r"|(?!(?:"
+        + _alternation(units)
+        + r")\b)[a-z][\w-]*)){0,2})"
+        r"\s+(?P<unit>" + _alternation(units) + r")(?![\w-])"
+    )
+    qual_alt = _alternation(quals)
+    death_num = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _alternation(counting) + r")"
+    death_re = re.compile(
+        r"\b(?=\d|(?:has|have|had|"
+        + _alternation({w.split()[0] for w in [*quals, *counting]})
+        + r")\b)"
+        r"(?:\b(?:has|have|had)\s+(?:now\s+|so\s+far\s+)?killed\s+(?:(?P<qual>"
+        + qual_alt
+        + r")\s+)?"
+        + death_num
+        + r"\s+(?P<who>people|civilians|persons|[a-z]+s)\b"
+        + r"|(?:(?P<qual2>"
+        + qual_alt
+        + r")\s+)?"
+        + death_num.replace("<num>", "<num2>")
+        + r"\s+(?P<who2>people|civilians|persons|[a-z]+s)\s+(?:[a-z]+\s+){0,2}(?:have|has|had)\s+been\s+killed\b)"
+    )
+    actors_df = lexicons.load_actors(d / "actors.csv")
+    first = actors_df.drop_duplicates("entity_id")
+    actors = {e: (t, a) for e, t, a in zip(first.entity_id, first.entity_type, first.affiliation,
+                                           strict=True)}  # fmt: skip
+    capitals = {a: e for e, (t, a) in actors.items() if t == "capital" and a}
+    names = dict(zip(first.entity_id, first.alias, strict=True))
+    demonyms = frozenset(fold(a) for a in actors_df.loc[actors_df.kind == "demonym", "alias"])
+    return EventModel(triggers, trigger_re, cue_re, numbers, number_re, quals, tally_re, death_re, unit_value,
+                      actors, capitals, names, demonyms)  # fmt: skip
+
+
+_DEFAULT: EventModel | None = None
+
+
+def default_model() -> EventModel:
+    """The model built from the shipped lexicons (cached)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = build()
+    return _DEFAULT
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+@dataclass
+class _Ent:
+    start: int
+    end: int
+    entity_id: str
+    etype: str  # the gazetteer's type (state, armed_group, person, place, city, capital...)
+    resolution: str
+
+
+@dataclass
+class _Mention:
+    """One sentence-level mention of an attack (before merging within the article)."""
+
+    sent_idx: int
+    start: int
+    end: int
+    trigger: str
+    kind: str
+    event_type: str
+    weapon: str | None
+    clause: tuple[int, int]
+    definite: bool = False
+    det: str | None = None
+    plural: bool = False
+    status: str = "event"
+    reason: str | None = None
+    timex: dict | None = None
+    perpetrator_id: str | None = None
+    attribution: str | None = None
+    target_id: str | None = None
+    location_id: str | None = None
+    country_id: str | None = None
+    killed: int | None = None
+    wounded: int | None = None
+    event_idx: int | None = None
+    other_than: _Mention | None = None  # "X, a day after Y": X and Y are two happenings
+    victims: frozenset = frozenset()  # people named as killed or wounded
+
+
+_PERFECT = re.compile(
+    r"\b(?:has|have)\s+(?:\w+ly\s+|also\s+|long\s+)?(?:been\s+)?[a-z]+(?:ed|uck|it|ot|ought|own)\b"
+)
+_SELF_REPORT = re.compile(
+    r"\b(?:said|says|announced|confirmed)\s+(?:that\s+)?(?:it|they|its\s+[\w-]+|their\s+[\w-]+)\b"
+)
+_REPORT_BEFORE = re.compile(
+    r"\b(?:said|says|told|announced|reported|added|stated|confirmed)\s+(?:on\s+)?$"
+)
+_SINCE_CLAUSE = re.compile(r"\bsince\b[^.;,]{0,60}$")
+_FROM = re.compile(r"\bfrom\s+(?:the\s+)?")
+_COORDINATED = re.compile(r"\s*,?\s*(?:or|and)?\s*(?:a|an|the|any)?\s*(?:[\w-]+\s+){0,2}")
+_GATHERING = re.compile(
+    r"\b(?:summit|meeting|talks|conference|visit|trip|session|rally|funeral|ceremony|hearing)s?\s+"
+    r"(?:held\s+|due\s+)?(?:in|at)\s+(?:the\s+)?$"
+)
+_DISTINCT = re.compile(
+    r"\s*(?:after|before|following|since|in\s+retaliation|in\s+response|in\s+revenge|a\s+response|as\s+a\s+response|"
+    r"response|followed|came\s+after)\b"
+)
+_RETURNED_FIRE = re.compile(r"\breturn\w*\s+(?:\w+\s+)?$")
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[a-z]+(?:['-][a-z0-9]+)*|[,;:.()]")
+_STOP = frozenset(
+    """of in on at for by with to from against into near after before during when
+    while as who which that according said says told the a an this these those is are was were
+    has have had will would could and or but , ; : . ( )""".split()
+)
+_AUX = frozenset(
+    """has have had was were is are been be being also already reportedly allegedly
+    then later again repeatedly apparently jointly separately just recently itself""".split()
+)
+_NP_STOP = frozenset(
+    """in on at near when while after before during as who which that according
+    said says told ; . ( ) by from since killing killed wounding wounded injuring injured
+    leaving left with were was are is have has had""".split()
+)
+
+
+def _words(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+    return [(m.start() + offset, m.end() + offset, m.group()) for m in _WORD.finditer(text)]
+
+
+def _compatible_types(a: str, b: str) -> bool:
+    return a == b or a in _GENERIC or b in _GENERIC or frozenset({a, b}) in _COMPATIBLE
+
+
+def _specific(types: list[str]) -> str:
+    for t in types:
+        if t not in _GENERIC:
+            return t
+    return "strike" if "strike" in types else "attack"
+
+
+# --------------------------------------------------------------------------- the article reader
+
+
+class _Reader:
+    """Reads one article: mentions, merging, tallies. Internal; see :func:`extract`."""
+
+    def __init__(self, doc: Doc, model: EventModel, found: dict[str, list[dict]]):
+        self.doc, self.m = doc, model
+        self.text = doc.text
+        self.folded = folded(doc.text)
+        self.sents = doc.sentences
+        self.ents = self._entities(found.get("mentions", []))
+        self.ent_starts = [e.start for e in self.ents]
+        self.timexes = sorted(
+            (
+                t
+                for t in found.get("timexes", [])
+                if t.get("article_id", doc.article_id) == doc.article_id
+            ),
+            key=lambda t: t["start"],
+        )
+        self.tx_starts = [t["start"] for t in self.timexes]
+        self.tally_rows = self._tallies()
+        self.tally_spans = [(r["start"], r["end"]) for r in self.tally_rows]
+
+    # ---- entities
+
+    def _entities(self, rows: list[dict]) -> list[_Ent]:
+        out = []
+        for r in rows:
+            if r.get("article_id", self.doc.article_id) != self.doc.article_id:
+                continue
+            eid = r.get("entity_id")
+            if not eid:
+                continue
+            etype = self.m.actors.get(eid, (r.get("entity_type") or "", None))[0]
+            out.append(
+                _Ent(int(r["start"]), int(r["end"]), eid, etype, r.get("resolution") or "name")
+            )
+        out.sort(key=lambda e: (e.start, -e.end))
+        return out
+
+    def ents_in(self, a: int, b: int) -> list[_Ent]:
+        i = bisect_right(self.ent_starts, a - 1)
+        out = []
+        while i < len(self.ents) and self.ents[i].start < b:
+            if self.ents[i].end <= b:
+                out.append(self.ents[i])
+            i += 1
+        return out
+
+    def is_proxy(self, e: _Ent) -> bool:
+        """ "Iran-backed", "pro-Iranian", "Iranian-made": the name modifies someone else."""
+        after = self.folded[e.end : e.end + 14]
+        before = self.folded[max(0, e.start - 4) : e.start]
+        if after[:1] == "-" and self.m.cue_re["proxy"].match(after[1:]):
+            return True
+        return before.endswith(("pro-", "pro "))
+
+    def is_place_use(self, e: _Ent) -> bool:
+        """ "the Jordanian desert", "the Iraqi side of the border": a demonym naming a place."""
+        after = self.folded[e.end : e.end + 24]
+        return bool(self.m.cue_re["place_noun"].match(after.lstrip()))
+
+    def actor(self, e: _Ent) -> str | None:
+        """The actor an entity mention stands for (a person stands for their group/state)."""
+        if e.etype in _PLACE_TYPES:
+            return None
+        if e.etype == "person":
+            aff = self.m.actors.get(e.entity_id, (None, None))[1]
+            return aff or e.entity_id
+        return e.entity_id
+
+    def country_of(self, eid: str | None) -> str | None:
+        seen = set()
+        while eid and eid not in seen:
+            seen.add(eid)
+            etype, aff = self.m.actors.get(eid, (None, None))
+            if etype == "state":
+                return eid
+            eid = aff
+        return None
+
+    # ---- mentions of attacks
+
+    def mentions(self) -> list[_Mention]:
+        out: list[_Mention] = []
+        by_sent: dict[int, list[tuple[int, int, str, tuple]]] = {}
+        for mt in self.m.trigger_re.finditer(self.folded):
+            key = " ".join(mt.group().replace("-", " ").split())
+            info = self.m.triggers.get(key)
+            if info is None:
+                for cut in ("es", "s"):
+                    if key.endswith(cut) and key[: -len(cut)] in self.m.triggers:
+                        info = self.m.triggers[key[: -len(cut)]]
+                        break
+            if info is None or info[0] == "none":
+                continue
+            if info[2] != "verb" and not self.text[mt.start()].isalpha():
+                continue
+            si = self.doc.sentence_at(mt.start())
+            by_sent.setdefault(si, []).append((mt.start(), mt.end(), key, info))
+        for si in sorted(by_sent):
+            out.extend(self._sentence_mentions(si, by_sent[si]))
+        out.extend(self._culprit_references([m.clause for m in out if m.status != "not_attack"]))
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def _boundaries(self, a: int, b: int) -> list[re.Match]:
+        return list(self.m.cue_re["boundary"].finditer(self.folded, a, b))
+
+    def _not_attack(self, t: tuple, s) -> str | None:
+        """Why a trigger names no attack (hypothetical, threat, plan, denial), or None."""
+        f = self.folded
+        start, end = t[0], t[1]
+        lo = max(s.start, start - 30)
+        dw = _words(f[lo:start], lo)[-3:]
+        for _, we, w in reversed(dw):
+            if self.m.cue_re["not_det"].fullmatch(w):
+                if re.match(r"\s+than\b", f[we : we + 6]):
+                    continue  # "more than 30 rockets": a count
+                return f"'{w}' before the trigger"
+            if w in _STOP and w not in ("the", "a", "an"):
+                break
+        floor = s.start
+        for bd in self._boundaries(s.start, start):
+            floor = bd.end()
+        lw = self._left_words(start, floor, 6)
+        if lw:
+            hit = self.m.cue_re["not_before"].search(f, lw[0][0], start)
+            if hit:
+                return f"'{hit.group()}' governs the trigger"
+        if re.search(r"(?<![\w-])to\s+$", f[max(s.start, start - 4) : start]) and re.fullmatch(
+            r"strike|attack|bomb|hit|target|shell|retaliate", t[2]
+        ) and not re.search(r"\b(?:response|retaliation|reaction|reply|prior|due|related|linked|up)\s+to\s+$",
+                            f[max(s.start, start - 20) : start]):  # fmt: skip
+            return "an infinitive: an intention, not a happening"
+        hit = self.m.cue_re["denial"].search(f, floor, start)
+        if hit:
+            return f"'{hit.group()}': a denial"
+        after = f[end : min(s.end, end + 25)]
+        hit = self.m.cue_re["not_after"].match(after.lstrip(' "'))
+        if hit:
+            return f"'{hit.group()}' after the trigger"
+        return None
+
+    def _sentence_mentions(self, si: int, trigs: list) -> list[_Mention]:
+        s = self.sents[si]
+        f = self.folded
+        out: list[_Mention] = []
+        live = []
+        dead = set()
+        prev_dead = None
+        for t in trigs:
+            why = self._not_attack(t, s)
+            if (
+                why is None
+                and prev_dead is not None
+                and _COORDINATED.fullmatch(f, prev_dead[1], t[0])
+            ):
+                why = "coordinated with a trigger that names no attack"  # "a missile strike, a terrorist attack or..."
+            prev_dead = t if why else None
+            live.append(t)
+            if why is None:
+                continue
+            dead.add(t[0])
+            m = _Mention(si, t[0], t[1], self.text[t[0] : t[1]], t[3][2], t[3][0], t[3][1] or None,
+                         (s.start, s.end), status="not_attack", reason=why)  # fmt: skip
+            out.append(m)
+        # A fronted phrase ("Since the Erbil attack, rockets have...") ends at its comma.
+        fronted = None
+        lead = re.match(r"\s*[\"']?\s*", f[s.start : s.end])
+        first_b = self.m.cue_re["boundary"].match(f, s.start + lead.end()) if lead else None
+        if first_b and live:
+            comma = f.find(",", live[0][1], s.end)
+            if comma > 0:
+                fronted = comma
+        groups: list[list] = []
+        cuts: list[int] = []
+        for t in live:
+            if groups:
+                prev_end = groups[-1][-1][1]
+                if fronted is not None and prev_end <= fronted < t[0]:
+                    groups.append([t])
+                    cuts.append(fronted)
+                    continue
+                bds = self._boundaries(prev_end, t[0])
+                if bds:
+                    groups.append([t])
+                    cuts.append(bds[-1].start())
+                    continue
+                new_np = re.search(
+                    r",\s+(?:and|while|but)\s+(?:a|an|another)\s+(?:[\w-]+\s+){0,3}$",
+                    f[prev_end : t[0]],
+                )
+                if new_np:
+                    groups.append([t])
+                    cuts.append(prev_end + new_np.start())
+                    continue
+                if t[0] - prev_end > 60:
+                    # two happenings in one sentence: cut at ", and" or the last comma between
+                    between = f[prev_end : t[0]]
+                    cj = list(re.finditer(r",\s+(?:and|but|while|as|with)\s|;", between)) or list(
+                        re.finditer(r",", between)
+                    )
+                    cut = prev_end + cj[-1].start() if cj else (prev_end + t[0]) // 2
+                    groups.append([t])
+                    cuts.append(cut)
+                    continue
+                groups[-1].append(t)
+            else:
+                groups.append([t])
+        lead_bds = self._boundaries(s.start, groups[0][0][0]) if groups else []
+        prev_m = None
+        for gi, g in enumerate(groups):
+            a = (
+                cuts[gi - 1]
+                if gi > 0
+                else (
+                    lead_bds[-1].start() if lead_bds and lead_bds[-1].start() > s.start else s.start
+                )
+            )
+            b = cuts[gi] if gi < len(cuts) else s.end
+            g = [t for t in g if t[0] not in dead]
+            if not g:
+                continue
+            m = self._mention(si, g, (a, b))
+            if m is not None:
+                if gi > 0 and _DISTINCT.match(f, a) and prev_m is not None:
+                    m.other_than = prev_m
+                out.append(m)
+                prev_m = m
+        return out
+
+    def _mention(self, si: int, g: list, clause: tuple[int, int]) -> _Mention | None:
+        f = self.folded
+        nouns = [t for t in g if t[3][2] == "noun"]
+        weapons = [t for t in g if t[3][2] == "weapon"]
+        verbs = [t for t in g if t[3][2] == "verb"]
+        a, b = clause
+        if not nouns:
+            has_verb = bool(verbs) or bool(self.m.cue_re["attack_verb"].search(f, a, b))
+            if weapons and not has_verb:
+                return None  # "24 unfired rockets", "drones" as an object on display
+            if not weapons:
+                # an attack verb alone needs someone or somewhere it happened to
+                if not any(self.actor(e) or e.etype in _PLACE_TYPES for e in self.ents_in(a, b)):
+                    return None
+        icp = re.search(
+            r"\b(?:shot|shoot|shoots|shooting)\s+down|\bintercept\w*|\bdowned\b", f[a:b]
+        )
+        if icp and any(w[0] >= a + icp.end() for w in weapons):
+            weapons = [
+                w for w in weapons if w[0] >= a + icp.end()
+            ]  # the attack, not the interceptors
+        head = (nouns or weapons or verbs)[0]
+        types = [t[3][0] for t in nouns]
+        # a weapon close to a generic noun says what kind of attack it was
+        for w in weapons:
+            if any(abs(w[0] - n[1]) < 40 or abs(n[0] - w[1]) < 40 for n in nouns) or not nouns:
+                types.append(w[3][0])
+        types += [t[3][0] for t in verbs]
+        etype = _specific(types)
+        weapon = next((t[3][1] for t in nouns + weapons if t[3][0] == etype and t[3][1]), None)
+        m = _Mention(si, head[0], head[1], self.text[head[0] : head[1]], head[3][2], etype,
+                     weapon, clause)  # fmt: skip
+        m.plural = (
+            head[3][2] in ("noun", "weapon")
+            and head[2].endswith("s")
+            and not head[2].endswith("ss")
+        )
+        if m.plural and re.search(
+            r"\bone\s+of\s+the\s+(?:[\w-]+\s+){0,3}$", f[max(a, head[0] - 50) : head[0]]
+        ):
+            m.plural = False  # "one of the deadliest attacks": this one
+        m.det = self._definite(head[0], a)
+        if m.det is None and self.m.cue_re["definite_verb"].search(
+            f, max(a, head[0] - 45), head[0]
+        ):
+            m.det = "the"  # "condemned what it called a horrific attack": the one told
+        m.definite = m.det is not None
+        self._status(m, g)
+        self._date(m)
+        self._actors(m)
+        self._place(m)
+        m.killed, m.wounded = self._casualties(a, b)
+        m.victims = self._named_victims(a, b)
+        if (
+            m.status == "event"
+            and m.plural
+            and not m.definite
+            and m.timex is None
+            and _PERFECT.search(f, a, b)
+        ):
+            m.status, m.reason = "aggregate", "present perfect without a date"
+        if m.status == "event" and m.plural and not m.definite and m.timex is None:
+            if m.killed is None and m.wounded is None:
+                verb_next = re.match(
+                    r"\s+(?:\w+\s+){0,2}?(\w+ed|hit|struck)\b", f[head[1] : min(b, head[1] + 30)]
+                )
+                if (
+                    head[3][2] == "noun"
+                    and not weapons
+                    and not (
+                        verb_next and self.m.cue_re["attack_verb"].fullmatch(verb_next.group(1))
+                    )
+                ):
+                    m.status, m.reason = "aggregate", "plural without a date"
+                elif re.search(
+                    r"\b(?:have|has)\s+(?:\w+\s+)?(?:been\s+)?\w+(?:ed|ck|uck|it)\b", f[head[1] : b]
+                ):
+                    m.status, m.reason = "aggregate", "present perfect without a date"
+        return m
+
+    def _left_words(self, pos: int, floor: int, n: int) -> list[tuple[int, int, str]]:
+        return _words(self.folded[max(floor, pos - 80) : pos], max(floor, pos - 80))[-n:]
+
+    def _definite(self, pos: int, floor: int) -> str | None:
+        """The determiner that makes a mention refer back ("the", "that", "'s"), or None."""
+        left = self.folded[max(floor, pos - 40) : pos]
+        if re.search(r"'s\s+(?:\w+[-\s]){0,2}$", left):
+            return "'s"  # "Wednesday's strike", "the group's attack"
+        words = _words(left)
+        for _, _, w in reversed(words[-3:]):
+            if self.m.cue_re["definite"].fullmatch(w):
+                return w
+            if w in ("a", "an") or w in _STOP or (w.endswith("ed") and len(w) > 4):
+                return None
+        return None
+
+    def _status(self, m: _Mention, g: list) -> None:
+        f = self.folded
+        a, b = m.clause
+        first = g[0][0]
+        lw = self._left_words(first, a, 6)
+        agg = self.m.cue_re["aggregate"].search(f, lw[-3][0] if len(lw) >= 3 else a, first)
+        if agg and m.kind == "noun" and agg.group() not in ("the", "that", "this"):
+            m.status, m.reason = "aggregate", f"'{agg.group()}' before the trigger"
+            return
+        agg = self.m.cue_re["aggregate_clause"].search(f, a, b)
+        if agg:
+            m.status, m.reason = "aggregate", f"'{agg.group()}' in the clause"
+            return
+        for t in self.timexes_in(a, b):
+            if t["kind"] in ("since", "range"):
+                m.status, m.reason = "aggregate", f"'{t['text']}': a period, not a date"
+                return
+        for ts, te in self.tally_spans:
+            if ts <= m.start < te + 2 or (0 <= m.start - te <= 25 and re.fullmatch(
+                    r"\s+of\s+(?:[\w-]+\s+){0,2}", f[te : m.start])):  # fmt: skip
+                m.status, m.reason = "aggregate", "counted in a tally"
+
+    # ---- arguments
+
+    def timexes_in(self, a: int, b: int) -> list[dict]:
+        i = bisect_right(self.tx_starts, a - 1)
+        out = []
+        while i < len(self.timexes) and self.timexes[i]["start"] < b:
+            out.append(self.timexes[i])
+            i += 1
+        return out
+
+    def _in_later_clause(self, m: _Mention, t: dict) -> bool:
+        """Is the timex in a subordinate clause after the trigger ("stopped after X took office a year ago")?"""
+        if t["start"] < m.end:
+            return False
+        for bd in self.m.cue_re["boundary"].finditer(self.folded, m.end, t["start"]):
+            if (
+                bd.group().strip(", ")
+                in ("after", "since", "before", "following", "when", "while", "who", "which")
+                and t["start"] - bd.end() > 25
+            ):
+                return True
+        return False
+
+    def _date(self, m: _Mention) -> None:
+        pub = self.doc.published  # an attack told as having happened cannot postdate the report
+        # the dating expression nearest the trigger, within reach of it in its clause
+        points = [t for t in self.timexes_in(*m.clause) if t["kind"] == "point"
+                  and min(abs(t["start"] - m.end), abs(m.start - t["end"])) <= 200
+                  and not _SINCE_CLAUSE.search(self.folded, max(m.clause[0], t["start"] - 45), t["start"])
+                  and not _REPORT_BEFORE.search(self.folded, max(0, t["start"] - 16), t["start"])
+                  and not (pub is not None and t["date_start"] is not None and t["date_start"] > pub)
+                  and not self._in_later_clause(m, t)
+                  and not (re.fullmatch(r"\d{4}", t["text"]) and not 0 <= m.start - t["end"] <= 20)]  # fmt: skip
+        if not points and re.match(r",?\s*when\b", self.folded[m.clause[0] : m.clause[0] + 8]):
+            # "began in mid-April, when a drone hit the base": the clause shares that date
+            points = [t for t in self.timexes_in(max(0, m.clause[0] - 40), m.clause[0] + 1)
+                      if t["kind"] == "point" and m.clause[0] - t["end"] <= 3]  # fmt: skip
+        if not points:
+            return
+        m.timex = min(points, key=lambda t: (abs(t["start"] - m.start), t["start"]))
+
+    def usable(self, e: _Ent) -> bool:
+        """Can this mention be a perpetrator or target (an actor, not a modifier of one)?"""
+        if not self.actor(e) or self.is_proxy(e):
+            return False
+        surface = fold(self.text[e.start : e.end])
+        if surface in self.m.demonyms:
+            after = self.folded[e.end : e.end + 30].lstrip()
+            if self.m.cue_re["group_noun"].match(after) or self.m.cue_re["place_noun"].match(after):
+                return False  # "Iraqi factions", "the Jordanian desert"
+            if not surface.endswith("s") and re.match(r"[a-z]", after):
+                # "American troops" names them; "Russian naphtha", "British oil tanker" does not
+                nxt = re.match(r"(?:[\w-]+\s+){0,2}", after).group(0)
+                words = [after.split()[0]] + nxt.split()[1:2]
+                if not any(self.m.cue_re["actor_noun"].fullmatch(w) or self.m.cue_re["target_noun"].fullmatch(w)
+                           for w in words) and not self.m.trigger_re.match(after):  # fmt: skip
+                    return False
+        return True
+
+    def _after_by(self, pos: int, b: int) -> _Ent | None:
+        """The actor right after "by" at ``pos`` ("by Yemen's Houthis" -> the Houthis)."""
+        mt = re.match(r"\s*(?:\w+ly\s+)?by\s+(?:the\s+)?", self.folded[pos:b])
+        if not mt:
+            return None
+        p = pos + mt.end()
+        ents = [e for e in self.ents_in(p, min(b, p + 60))]
+        chosen = None
+        for e in ents:
+            gap = self.folded[p : e.start]
+            if chosen is None and (gap.strip() == "" or re.fullmatch(r"[\w-]+\s+", gap) and
+                                   not re.search(r"\b(?:a|an|missiles?|drones?|rockets?)\b", gap)):  # fmt: skip
+                chosen = e
+            elif chosen is not None and re.fullmatch(r"'s\s+", self.folded[chosen.end : e.start]):
+                chosen = e  # "Yemen's Houthis"
+            else:
+                break
+            p = e.end
+        return chosen if chosen and self.usable(chosen) else None
+
+    def _actors(self, m: _Mention) -> None:
+        f = self.folded
+        a, b = m.clause
+        ents = [e for e in self.ents_in(a, b) if self.usable(e)]
+        perp, how = None, None
+        no_claim = self.m.cue_re["no_claim"].search(f, a, b)
+        # claimed: "X claimed (responsibility for) the attack", "claimed by X", "X said it struck"
+        if not no_claim:
+            for c in self.m.cue_re["claim"].finditer(f, a, b):
+                by = self._after_by(c.end(), b)
+                if by:
+                    perp, how = self.actor(by), "claimed"
+                    break
+                before = [e for e in ents if e.end <= c.start() and c.start() - e.end < 60]
+                if before:
+                    perp, how = self.actor(before[-1]), "claimed"
+                    break
+        # alleged: "blamed X for", "bore the imprint of X", "X, which Y blamed for"
+        if perp is None:
+            for c in self.m.cue_re["allege"].finditer(f, a, b):
+                after = [e for e in ents if e.start >= c.end() and e.start - c.end() < 25]
+                if after and not re.search(r"\bfor\b", f[c.end() : after[0].start]):
+                    perp, how = self.actor(after[0]), "alleged"
+                    break
+                before = [e for e in ents if e.end <= c.start()]
+                which = re.search(
+                    r"(?:,\s*)?(?:which|who|whom)\s+(?:\S+\s+){0,4}$", f[a : c.start()]
+                )
+                if which:
+                    before = [e for e in before if e.end <= a + which.start()]
+                elif before and c.start() - before[-1].end < 12 and len(before) >= 2:
+                    before = before[:-1]  # "the faction Washington blames for": skip the blamer
+                else:
+                    before = []
+                if before:
+                    perp, how = self.actor(before[-1]), "alleged"
+                    break
+        # claimed: "Hezbollah said its fighters had struck", "Israel's military said it struck"
+        if perp is None:
+            for c in _SELF_REPORT.finditer(f, a, b):
+                if not self.m.cue_re["attack_verb"].search(f, c.end(), min(b, c.end() + 40)):
+                    continue
+                before = [e for e in ents if e.end <= c.start() and c.start() - e.end < 40]
+                if before:
+                    perp, how = self.actor(before[-1]), "claimed"
+                    break
+        # stated: "attack by X", "bombed by X"
+        if perp is None:
+            for pos in [m.end] + [v.end() for v in self.m.cue_re["attack_verb"].finditer(f, a, b)]:
+                e = self._after_by(pos, b)
+                if e:
+                    perp, how = self.actor(e), "stated"
+                    break
+        # stated: "a US drone strike", "Israeli airstrikes", "American warplanes struck"
+        if perp is None:
+            pre = [e for e in ents if e.end <= m.start and m.start - e.end <= 30]
+            if pre:
+                e = pre[-1]
+                gap = _words(f[e.end : m.start])
+                if all(w not in _STOP for _, _, w in gap) and len(gap) <= 3:
+                    joint = [
+                        x
+                        for x in ents
+                        if x.end <= e.start and re.fullmatch(r"\s+and\s+", f[x.end : e.start])
+                    ]
+                    perp, how = self.actor(joint[-1] if joint else e), "stated"
+        # stated: "Washington had already carried out strikes", "Russia fired missiles"
+        if perp is None:
+            for v in self.m.cue_re["attack_verb"].finditer(f, a, b):
+                if v.group().endswith("ing"):
+                    continue  # "killing a contractor working with the coalition"
+                pre = [e for e in ents if e.end <= v.start() and v.start() - e.end <= 40]
+                if not pre:
+                    continue
+                e = pre[-1]
+                if re.search(r"\bfrom\s+(?:the\s+)?$", f[max(a, e.start - 12) : e.start]):
+                    continue  # "a barrage from Lebanon killed": where it came from
+                gap = [w for _, _, w in _words(f[e.end : v.start()])]
+                if any(w in ("was", "were", "been", "is", "are", "be") for w in gap):
+                    continue  # passive: the name is what was hit
+                if gap and gap[0] == "'s":
+                    gap = gap[1:]
+                ok = all(w in _AUX or self.m.cue_re["actor_noun"].fullmatch(w) or
+                         (w not in _STOP and not self.m.cue_re["report"].fullmatch(w))
+                         for w in gap) and len(gap) <= 4  # fmt: skip
+                if ok and not any(w in ("said", "it", "that") for w in gap):
+                    joint = [
+                        x
+                        for x in ents
+                        if x.end <= e.start and re.fullmatch(r"\s+and\s+", f[x.end : e.start])
+                    ]
+                    perp, how = self.actor(joint[-1] if joint else e), "stated"
+                    break
+        # a self-report: "X said it struck" / "X said its forces had carried out"
+        if perp is not None and how == "stated":
+            rep = re.search(r"\bsaid\s+(?:it|its\s+\w+|they)\b", f[a:b])
+            if rep:
+                sp = [e for e in ents if e.end <= a + rep.start() and self.actor(e) == perp]
+                if sp:
+                    how = "claimed"
+        if perp is None and (
+            self.m.cue_re["allege"].search(f, a, b) or self.m.cue_re["culprit"].search(f, a, b)
+        ):
+            how = "alleged"  # "Iran-backed militias were behind it": blamed, on no one named
+        m.perpetrator_id, m.attribution = perp, how
+        m.target_id = self._target(m, ents, perp)
+
+    def _target(self, m: _Mention, ents: list[_Ent], perp: str | None) -> str | None:
+        f = self.folded
+        a, b = m.clause
+        cands: list[tuple[int, str]] = []
+
+        def owned_other(e: _Ent) -> bool:
+            # "Syria's sovereignty": the name owns something that is not what was hit
+            mt = re.match(r"'s\s+([\w-]+)", f[e.end : e.end + 30])
+            return bool(mt and self.m.cue_re["not_target"].fullmatch(mt.group(1)))
+
+        every = self.ents_in(a, b)
+        for c in self.m.cue_re["target_prep"].finditer(f, max(a, m.start), b):
+            for e in every:
+                if e.start >= c.end() and e.start - c.end() <= 40:
+                    gap = f[c.end() : e.start]
+                    if re.search(r"[,;.]|\b(?:by|from|in|near|of)\b", gap) and not re.search(
+                        r"\b(?:hosting|housing|of)\b", gap
+                    ):
+                        continue
+                    if not self.usable(e) or owned_other(e):
+                        if self.actor(e):
+                            break  # "sites used by Iran-aligned militias": no named target here
+                        continue
+                    cands.append((c.start(), self.actor(e)))
+                    break
+        for c in re.finditer(r"'s\s+(?:\w+\s+){0,2}", f[a:b]):
+            nxt = f[a + c.end() : b]
+            if self.m.cue_re["target_noun"].match(nxt):
+                owner = [e for e in ents if e.end == a + c.start()]
+                if owner:
+                    cands.append((a + c.start(), self.actor(owner[0])))
+        # "The group ... has been repeatedly bombed by Washington": the subject was hit
+        for v in re.finditer(
+            r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b",
+            f[a:b],
+        ):
+            before = [e for e in ents if e.end <= a + v.start()]
+            if before:
+                cands.append((before[0].start, self.actor(before[0])))
+        for c in self.m.cue_re["killed"].finditer(f, a, b):
+            cands.extend(self._victims(c, ents))
+        for c in self.m.cue_re["wounded"].finditer(f, a, b):
+            cands.extend(self._victims(c, ents))
+        cands = [(p, t) for p, t in cands if t and t != perp]
+        if not cands:
+            return None
+        return min(cands, key=lambda c: c[0])[1]
+
+    def _victims(self, c: re.Match, ents: list[_Ent]) -> list[tuple[int, str]]:
+        f = self.folded
+        out = []
+        after = [e for e in ents if 0 <= e.start - c.end() <= 45]
+        if after and not re.search(
+            r"[;.]|\b(?:in|near|at|when|after|by)\b", f[c.end() : after[0].start]
+        ):
+            out.append((c.start(), self.actor(after[0])))
+        before = [e for e in ents if 0 <= c.start() - e.end <= 45]
+        if before and re.search(
+            r"\b(?:were|was|been|are)\s+(?:\w+\s+)?$", f[before[-1].end : c.start()]
+        ):
+            out.append((before[-1].start, self.actor(before[-1])))
+        elif before and re.fullmatch(r"(?:\s+[a-z-]+){1,3}\s+(?:were|was|have been|had been)\s+(?:also\s+)?",
+                                     f[before[-1].end : c.start()]):  # fmt: skip
+            out.append((before[-1].start, self.actor(before[-1])))
+        return out
+
+    def _named_victims(self, a: int, b: int) -> frozenset:
+        """People named next to a word for death or injury ("killed Wissam al-Tawil", "X died")."""
+        f = self.folded
+        out = set()
+        cues = [
+            *self.m.cue_re["killed"].finditer(f, a, b),
+            *self.m.cue_re["wounded"].finditer(f, a, b),
+        ]
+        if not cues:
+            return frozenset()
+        for e in self.ents_in(a, b):
+            if e.etype == "person" and any(
+                0 <= e.start - c.end() <= 40 or 0 <= c.start() - e.end <= 60 for c in cues
+            ):
+                out.add(e.entity_id)
+        return frozenset(out)
+
+    def _place(self, m: _Mention) -> None:
+        f = self.folded
+        a, b = m.clause
+        places, countries = [], []
+        last_country = None
+        for e in self.ents_in(a, b):
+            left = f[max(a, e.start - 30) : e.start]
+            if re.search(r"\bfrom\s+(?:\S+\s+){0,4}$", left) and not re.search(r"\bfar from", left):
+                continue  # where it was fired from
+            if re.search(
+                r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:-\w+)?\s+of\s+(?:the\s+)?$",
+                left,
+            ):
+                if e.etype in _PLACE_TYPES and self.country_of(e.entity_id):
+                    countries.append(self.country_of(e.entity_id))
+                continue  # "the base north of Baghdad": Baghdad is a reference point, not the place
+            locative = re.search(
+                r"\b(?:in|at|near|on|outside|inside|into|across|over|around|throughout|of|"
+                r"targeting|struck|hit|hitting|striking|north|south|east|west|northern|southern|"
+                r"eastern|western|central)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", left)  # fmt: skip
+            premod = 0 <= m.start - e.end <= 12 and re.fullmatch(r"[\s\w'-]*", f[e.end : m.start])
+            if _GATHERING.search(left):
+                continue  # "a NATO summit in Washington": where the meeting is, not the attack
+            if e.etype in _PLACE_TYPES:
+                if e.resolution == "metonym" or not (locative or premod):
+                    continue  # "Washington said", "Baghdad wants": the state, not the city
+                places.append(e)
+                continue
+            if e.etype != "state":
+                continue
+            after = f[e.end : e.end + 24].lstrip()
+            cap = self.m.cue_re["capital_noun"].match(after)
+            if cap and not self.m.cue_re["proxy"].match(after):
+                capital = self.m.capitals.get(e.entity_id)
+                if capital:
+                    places.append(_Ent(e.start, e.end, capital, "capital", "name"))
+                    continue
+            if (
+                fold(self.text[e.start : e.end]) in self.m.demonyms
+                and self.m.cue_re["place_noun"].match(after)
+                and not re.match(r"side\b", after)
+            ):
+                countries.append(e.entity_id)
+                last_country = e
+            elif re.search(
+                r"\b(?:in|across|inside|into|throughout|near|over)\s+(?:the\s+)?(?:[\w]+-[\w-]+\s+)?$",
+                left,
+            ) or (
+                last_country is not None
+                and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", f[last_country.end : e.start])
+            ):
+                countries.append(e.entity_id)
+                last_country = e
+        if places:
+            best = min(places, key=lambda e: (self.place_rank(e.entity_id), e.start))
+            m.location_id = self.settlement(best.entity_id)
+            m.country_id = self.country_of(best.entity_id)
+        if m.country_id is None and countries:
+            distinct = list(dict.fromkeys(countries))
+            m.country_id = distinct[0] if len(distinct) == 1 else None
+
+    def place_rank(self, eid: str | None) -> int:
+        """Specific sites first, then cities, capitals, and regions or seas in no country."""
+        etype = self.m.actors.get(eid or "", (None, None))[0]
+        if etype == "place" and self.country_of(eid) is None:
+            etype = "region"
+        return _PLACE_RANK.get(etype, 4)
+
+    def settlement(self, eid: str) -> str:
+        """A facility in a city is located at the city (Baghdad airport -> Baghdad), as ACLED does."""
+        etype, aff = self.m.actors.get(eid, (None, None))
+        if (
+            etype == "place"
+            and aff
+            and self.m.actors.get(aff, (None, None))[0] in ("city", "capital")
+        ):
+            return aff
+        return eid
+
+    # ---- casualties
+
+    def _number_at(self, words: list, i: int) -> tuple[int, int] | None:
+        """(value, next index) of a number phrase at ``words[i]`` ("at least 25", "two hundred")."""
+        n = len(words)
+        while i < n and words[i][2] in ("at", "least", "more", "than", "over", "nearly", "almost",
+                                        "about", "around", "some", "roughly", "approximately",
+                                        "estimated", "up", "to", "as", "many"):  # fmt: skip
+            i += 1
+        if i >= n:
+            return None
+        w = words[i][2]
+        if re.fullmatch(r"\d[\d,]*", w):
+            return int(w.replace(",", "")), i + 1
+        two = f"{w} {words[i + 1][2]}" if i + 1 < n else ""
+        if two in self.m.numbers and self.m.numbers[two][1] == "cardinal":
+            return self.m.numbers[two][0], i + 2
+        val = self.m.numbers.get(w)
+        if val is None or val[1] in ("ordinal", "approx"):
+            return None  # "dozens were wounded": too vague to count
+        if i + 1 < n and self.m.numbers.get(words[i + 1][2], (0, ""))[1] == "multiplier":
+            return val[0] * self.m.numbers[words[i + 1][2]][0], i + 2
+        if val[1] == "multiplier":
+            return None
+        return val[0], i + 1
+
+    def _np_list(self, words: list, i: int, persons: set[int]) -> int | None:
+        """Sum a list of counted noun phrases: "three soldiers, two police officers and a civilian"."""
+        total, counted, last_person = 0, False, False
+        expecting = True
+        n = len(words)
+        while i < n:
+            s, _, w = words[i]
+            if w in ("and", ","):
+                expecting = True
+                i += 1
+                continue
+            if expecting:
+                if s in persons:
+                    if not counted or last_person:
+                        total += 1
+                        counted, last_person = True, True
+                    expecting = False
+                    i += 1
+                    continue
+                num = self._number_at(words, i)
+                if num is not None:
+                    total += num[0]
+                    counted, last_person = True, False
+                    expecting = False
+                    i = num[1]
+                    continue
+                if not counted or w in _NP_STOP:
+                    break
+                expecting = False  # an appositive: ", commander of the Quds Force,"
+            elif w in _NP_STOP:
+                break
+            i += 1
+        return total if counted else None
+
+    def _casualties(self, a: int, b: int) -> tuple[int | None, int | None]:
+        f = self.folded
+        seg = f[a:b]
+        words = _words(seg, a)
+        persons = {e.start for e in self.ents_in(a, b) if e.etype == "person"}
+        found = {"killed": [], "wounded": []}
+        for role in ("killed", "wounded"):
+            for c in self.m.cue_re[role].finditer(f, a, b):
+                cue = c.group()
+                left = f[max(a, c.start() - 14) : c.start()]
+                if re.search(r"\bamong\s+the\s+$", left):
+                    continue  # "among the dead": not a count
+                if re.search(r"\bno\s+(?:\w+\s+)?$", left) and cue in (
+                    "deaths",
+                    "injuries",
+                    "casualties",
+                ):
+                    found[role].append(0)
+                    continue
+                if re.search(r"\b(?:no one|nobody|none)\s+(?:was|were)\s+(?:\w+\s+)?$", left):
+                    found[role].append(0)
+                    continue
+                idx = next((k for k, wd in enumerate(words) if wd[0] >= c.end()), len(words))
+                if cue in ("killing", "killed", "kills", "kill", "wounding", "wounded", "injuring",
+                           "injured", "hurt"):  # fmt: skip
+                    val = self._np_list(words, idx, persons)
+                    if (
+                        val is not None
+                        and not re.match(r"\s*(?:in|by|when)\b", f[c.end() : c.end() + 6])
+                        or (val is not None and cue in ("killing", "wounding", "injuring"))
+                    ):
+                        found[role].append(val)
+                        continue
+                val = self._subject_count(words, c.start(), persons, a)
+                if val is not None:
+                    found[role].append(val)
+            # "the death toll rose to 36", "left more than 100 with brain injuries"
+        for mt in re.finditer(r"\bdeath toll\b[^.;]{0,30}?\b(?:to|of|at|reached|hit)\s+", seg):
+            idx = next((k for k, wd in enumerate(words) if wd[0] >= a + mt.end()), len(words))
+            num = self._number_at(words, idx)
+            if num:
+                found["killed"].append(num[0])
+        for mt in re.finditer(r"\b(?:left|leaving)\s+", seg):
+            idx = next((k for k, wd in enumerate(words) if wd[0] >= a + mt.end()), len(words))
+            val = self._np_list(words, idx, persons)
+            tail = seg[mt.end() : mt.end() + 80]
+            if val is not None:
+                if re.search(r"\b(?:with\s+(?:\w+\s+){0,2}injuries|wounded|injured|hurt)\b", tail):
+                    found["wounded"].append(val)
+                elif re.search(r"\bdead\b", tail):
+                    found["killed"].append(val)
+        return (max(found["killed"]) if found["killed"] else None,
+                max(found["wounded"]) if found["wounded"] else None)  # fmt: skip
+
+    def _subject_count(self, words: list, pos: int, persons: set[int], floor: int) -> int | None:
+        """Count in "two US service members and a British soldier were killed"."""
+        before = [w for w in words if w[1] <= pos]
+        j = len(before)
+        while j > 0 and before[j - 1][2] in _AUX | {"also", "all"}:
+            j -= 1
+        k = j
+        while k > 0:
+            w = before[k - 1][2]
+            if w in (";", ".", ":", "(", ")", "when", "after", "while", "that", "who", "which",
+                     "said", "says", "told", "as", "for", "in", "on", "at", "by", "with", "than"):  # fmt: skip
+                break
+            if (
+                w == ","
+                and k >= 2
+                and not self._number_at(before, k)
+                and before[k - 2][2] not in ("and",)
+            ):
+                # a comma before a list item keeps going; before anything else it ends the subject
+                if not (
+                    k < len(before) and (self._number_at(before, k) or before[k][0] in persons)
+                ):
+                    break
+            if w in (
+                "killing",
+                "killed",
+                "wounding",
+                "wounded",
+                "injuring",
+                "injured",
+                "kill",
+                "wound",
+            ):
+                return (
+                    None  # "killed three and wounded dozens": the count belongs to the first verb
+                )
+            k -= 1
+        chunk = before[k:j]
+        if not chunk:
+            return None
+        if chunk[0][2] == "of" or (
+            chunk and self._number_at(chunk, 0) is None and chunk[0][0] not in persons
+        ):
+            # "members of the Iraqi security forces were wounded": count starts earlier
+            first_num = next((i for i in range(len(chunk)) if self._number_at(chunk, i) or
+                              chunk[i][0] in persons), None)  # fmt: skip
+            if first_num is None:
+                return None
+            chunk = chunk[first_num:]
+        return self._np_list(chunk + [(pos, pos, ".")], 0, persons)
+
+    # ---- attribution sentences that name no attack ("X was the likely culprit")
+
+    def _culprit_references(self, clauses: list[tuple[int, int]]) -> list[_Mention]:
+        out = []
+        for c in self.m.cue_re["culprit"].finditer(self.folded):
+            if any(a <= c.start() < b for a, b in clauses):
+                continue
+            si = self.doc.sentence_at(c.start())
+            s = self.sents[si]
+            floor = max([s.start] + [b for a, b in clauses if a >= s.start and b <= c.start()])
+            ents = [e for e in self.ents_in(floor, c.start()) if self.usable(e)]
+            rep = None
+            for r in self.m.cue_re["report"].finditer(self.folded, floor, c.start()):
+                rep = r
+            if rep is not None:
+                ents = [e for e in ents if e.start >= rep.end()] or ents
+            if not ents:
+                continue
+            e = ents[0]
+            m = _Mention(si, c.start(), c.end(), self.text[c.start() : c.end()], "reference",
+                         "attack", None, (s.start, s.end), definite=True, status="reference")  # fmt: skip
+            m.perpetrator_id, m.attribution = self.actor(e), "alleged"
+            out.append(m)
+        return out
+
+    # ---- dates told relative to another happening
+
+    def relative_dates(self, mentions: list[_Mention]) -> None:
+        """Date undated mentions from the happenings they are told against.
+
+        "X, a day after rockets killed..." (the rockets: X's date - 1), "Within hours
+        jets struck..." / "hours later" (the date of the happening told just before),
+        "The military responded with a drone strike" (a response, told right after a
+        dated happening, shares its date). The day is shifted; the precision is kept.
+        """
+        f = self.folded
+        dated: list[_Mention] = []
+        for m in mentions:
+            if m.status not in ("event", "aggregate"):
+                continue
+            if m.timex is None and m.status == "event":
+                prev = dated[-1] if dated else None
+                a = m.clause[0]
+                rel = _REL_BEFORE_CLAUSE.search(f, max(0, a - 30), min(len(f), a + 7))
+                same_sent = [d for d in dated if d.sent_idx == m.sent_idx and d.start < m.start]
+                anchor = same_sent[-1].timex if same_sent else None
+                if rel and anchor is None:
+                    # "since October 8, a day after the Hamas attack": the date just before
+                    near = [t for t in self.timexes_in(self.sents[m.sent_idx].start, rel.start())
+                            if t["date_start"] is not None and rel.start() - t["end"] <= 4]  # fmt: skip
+                    anchor = {**near[-1], "date": near[-1]["date_start"],
+                              "date_end": near[-1]["date_start"]} if near else None  # fmt: skip
+                if prev is not None:
+                    # a response is to the main happening of the last sentence that dates one
+                    last_sent = prev.sent_idx
+                    prev = next(d for d in dated if d.sent_idx == last_sent)
+                if rel and anchor is not None:
+                    n = _rel_days(rel.group("n"), rel.group("u"), self.m.numbers)
+                    sign = -1 if rel.group("dir") == "after" else 1
+                    m.timex = _shift(anchor, sign * n, rel.group(0))
+                elif prev is not None and m.sent_idx - prev.sent_idx <= 1:
+                    lead = _REL_LEAD.search(
+                        f, max(self.sents[m.sent_idx].start, m.start - 60), m.start
+                    )
+                    if lead:
+                        m.timex = _shift(
+                            prev.timex, _lead_days(lead.group(0), self.m.numbers), lead.group(0)
+                        )
+                    elif not m.definite and _RESPONSE.search(
+                        f, max(self.sents[m.sent_idx].start, m.start - 40), m.end + 5
+                    ):
+                        m.timex = _shift(prev.timex, 0, "(context)")
+            if m.timex is not None and m.timex.get("date_start") is not None:
+                dated.append(m)
+
+    # ---- merging mentions into article-level events
+
+    def merge(self, mentions: list[_Mention]) -> list[dict]:
+        events: list[dict] = []
+        self._latest = None
+        for m in mentions:
+            if m.status not in ("event", "reference"):
+                continue
+            best, best_key, best_score = None, None, -99
+            for ev in events:
+                if not self._compatible(ev, m):
+                    continue
+                if m.other_than is not None and m.other_than in ev["mentions"]:
+                    continue
+                hard, soft = self._evidence(ev, m)
+                if m.status == "reference" or m.det in ("that", "this", "these", "those"):
+                    key = (hard, ev["last_start"])  # "that attack": the one just told
+                elif m.definite:
+                    # "the attack": the main one (most told, then the lead)
+                    key = (hard, len(ev["mentions"]), -ev["event_idx"], ev["last_start"])
+                else:
+                    key = (hard + soft, len(ev["mentions"]), -ev["event_idx"], ev["last_start"])
+                if best_key is None or key > best_key:
+                    best, best_key, best_score = ev, key, hard + soft
+            joins = best is not None and (
+                ((m.definite or m.status == "reference") and best_key[0] >= 0) or best_score >= 2
+            )
+            if joins:
+                self._absorb(best, m)
+                m.event_idx = best["event_idx"]
+            elif m.status == "event":
+                events.append(self._new_event(m, len(events)))
+                m.event_idx = events[-1]["event_idx"]
+            if m.event_idx is not None:
+                self._latest = m.event_idx
+        return events
+
+    def _new_event(self, m: _Mention, idx: int) -> dict:
+        ev = {"event_idx": idx, "mentions": [], "last_start": m.start, "last_sent": m.sent_idx,
+              "plural": False, "victims": set(),
+              "types": [], "timex": None, "perp": None, "attr": None, "target": None,
+              "location": None, "country": None, "killed": None, "wounded": None,
+              "weapon": None}  # fmt: skip
+        self._absorb(ev, m)
+        return ev
+
+    def _absorb(self, ev: dict, m: _Mention) -> None:
+        ev["mentions"].append(m)
+        ev["victims"] |= m.victims
+        ev["last_start"], ev["last_sent"] = m.start, m.sent_idx
+        ev["plural"] = (
+            ev["plural"]
+            or m.plural
+            or bool(
+                re.search(
+                    r"\b(?:sites|targets|locations)\b", self.folded[m.clause[0] : m.clause[1]]
+                )
+            )
+        )
+        if m.status == "event":
+            ev["types"].append(m.event_type)
+        if m.timex is not None and m.timex.get("date_start") is not None:
+            old = ev["timex"]
+            if old is None or _tx_rank(m.timex) < _tx_rank(old):
+                ev["timex"] = m.timex
+        if m.perpetrator_id is not None:
+            if ev["perp"] is None or (_ATTR_RANK[m.attribution] < _ATTR_RANK[ev["attr"]] and
+                                      m.perpetrator_id == ev["perp"]):  # fmt: skip
+                ev["perp"], ev["attr"] = m.perpetrator_id, m.attribution
+        elif m.attribution == "alleged" and ev["perp"] is None:
+            ev["attr"] = "alleged"
+        if ev["target"] is None and m.target_id is not None:
+            ev["target"] = m.target_id
+        if m.location_id is not None:
+            old = ev["location"]
+            if old is None or self.place_rank(m.location_id) < self.place_rank(old):
+                ev["location"] = m.location_id
+        if ev["country"] is None and m.country_id is not None:
+            ev["country"] = m.country_id
+        for k in ("killed", "wounded"):
+            v = getattr(m, k)
+            if v is not None and (ev[k] is None or v > ev[k]):
+                ev[k] = v
+        if ev["weapon"] is None and m.weapon:
+            ev["weapon"] = m.weapon
+
+    def _compatible(self, ev: dict, m: _Mention) -> bool:
+        if m.status == "event" and not all(_compatible_types(t, m.event_type) for t in ev["types"]):
+            return False
+        if (
+            m.timex is not None
+            and ev["timex"] is not None
+            and not _overlap(ev["timex"], m.timex, slack=False)
+        ):
+            return False
+        if (m.location_id and ev["location"] and not self._same_place(m.location_id, ev["location"])
+                and max(self.place_rank(m.location_id), self.place_rank(ev["location"])) < 3):  # fmt: skip
+            return False  # two seas or regions may name the same waters; two towns may not
+        mc = m.country_id or self.country_of(m.location_id)
+        if mc and ev["country"] and mc != ev["country"]:
+            return False
+        if m.perpetrator_id and ev["perp"] and m.perpetrator_id != ev["perp"]:
+            return False
+        if (m.perpetrator_id and m.perpetrator_id == ev["target"]) or (
+            m.target_id and m.target_id == ev["perp"]
+        ):
+            return False
+        return True
+
+    def _same_place(self, a: str, b: str) -> bool:
+        def chain(x):
+            out, seen = [], set()
+            while x and x not in seen:
+                seen.add(x)
+                out.append(x)
+                x = self.m.actors.get(x, (None, None))[1]
+            return out
+
+        return a in chain(b) or b in chain(a)
+
+    def _evidence(self, ev: dict, m: _Mention) -> tuple[int, int]:
+        """(hard, soft) evidence that ``m`` tells of ``ev``: shared facts, then proximity."""
+        score = 0
+        if (
+            m.timex is not None
+            and ev["timex"] is not None
+            and m.timex["precision"] in ("day", "week")
+        ):
+            score += 2
+        if m.location_id and ev["location"]:
+            score += 2
+        if m.country_id and ev["country"] == m.country_id:
+            score += 1
+        if m.killed and ev["killed"] == m.killed:
+            score += 2
+        if m.perpetrator_id and ev["perp"] == m.perpetrator_id:
+            score += 1
+        if m.target_id and ev["target"]:
+            score += 1 if ev["target"] == m.target_id else -1
+        if m.event_type not in _GENERIC and m.event_type in ev["types"]:
+            score += 1
+        if m.victims and m.victims & ev["victims"]:
+            score += 3  # the same person killed
+        if (m.timex is not None and ev["timex"] is not None and m.timex["precision"] not in ("day", "week")
+                and (m.timex["date_start"], m.timex["date_end"]) == (ev["timex"]["date_start"], ev["timex"]["date_end"])):  # fmt: skip
+            score += 2
+        origin = _FROM.search(self.folded, max(m.clause[0], m.end), min(m.clause[1], m.end + 20))
+        if origin and ev["perp"]:
+            src = [
+                e for e in self.ents_in(origin.end(), origin.end() + 30) if e.start == origin.end()
+            ]
+            if src and (
+                src[0].entity_id == ev["perp"]
+                or src[0].entity_id in _place_chain(ev["perp"], self.m.actors)
+            ):
+                score += 2  # "the attack from Lebanon" and Hezbollah's rockets
+        if m.plural and m.definite:
+            score += 1 if ev["plural"] else -1  # "the strikes" after "jets struck five sites"
+        if _RETURNED_FIRE.search(self.folded, max(m.clause[0], m.start - 30), m.start):
+            score -= 3  # "its forces returned artillery fire": a new exchange
+        soft = 0
+        if (m.timex is None and ev["event_idx"] == self._latest and m.sent_idx - ev["last_sent"] <= 3
+                and (not m.location_id or not ev["location"])):  # fmt: skip
+            soft = 2  # an undated mention right after the last one told: the story elaborates
+        elif m.sent_idx - ev["last_sent"] <= 2:
+            soft = 1  # told close by
+        return score, soft
+
+    # ---- tallies
+
+    def tallies(self) -> list[dict]:
+        return self.tally_rows
+
+    def _tallies(self) -> list[dict]:
+        rows = self._death_tallies()
+        pub = self.doc.published
+        f = self.folded
+        for mt in self.m.tally_re.finditer(f):
+            num = mt.group("num")
+            unit_word = " ".join(mt.group("unit").split())
+            ordinal = bool(re.search(r"\d(?:st|nd|rd|th)$", num)) or (
+                self.m.numbers.get(num, (0, ""))[1] == "ordinal"
+            )
+            count = self._count(num)
+            if (
+                mt.group("mods")
+                and not ordinal
+                and re.search(r"\b(?:of|the|and|or|in|on|at)\b", mt.group("mods"))
+            ):
+                continue
+            if count is None or count < 2:
+                continue
+            plural_unit = unit_word.endswith("s")
+            if unit_word == "times" and mt.group("mods"):
+                continue
+            if ordinal == plural_unit and unit_word != "times":
+                continue  # "the 66th attack", "165 attacks" - not "3rd attacks"
+            if (
+                ordinal
+                and not mt.group("the")
+                and not re.search(r"\bthe\s+$", f[max(0, mt.start() - 5) : mt.start()])
+            ):
+                continue
+            if not ordinal and self.m.units.get(unit_word) in ("missiles", "rounds"):
+                continue  # "122 missiles": one barrage's size, not a running count
+            if any(t["start"] < mt.end("num") and mt.start("num") < t["end"] for t in self.timexes):
+                continue  # "the February 15 rocket attack": a date, not a count
+            if re.search(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?$",
+                         f[max(0, mt.start("num") - 16) : mt.start("num")]):  # fmt: skip
+                continue  # "October the 7th attack"
+            si = self.doc.sentence_at(mt.start())
+            s = self.sents[si]
+            if unit_word == "times" and not self.m.cue_re["attack_verb"].search(
+                f, max(s.start, mt.start() - 60), mt.start()
+            ):
+                continue
+            left = f[max(s.start, mt.start() - 14) : mt.start()]
+            if re.search(r"\b(?:article|resolution|section|no\.|number|route|tower)\s*$", left):
+                continue
+            if not ordinal:
+                txs = self.timexes_in(s.start, s.end)
+                if any(
+                    t["kind"] == "point" and t["precision"] in ("day", "week") for t in txs
+                ) and not any(t["kind"] in ("since", "range") for t in txs):
+                    continue  # "five strikes on Saturday": one event's count, not a tally
+            qual = "ordinal" if ordinal else self.m.qualifiers.get(
+                " ".join((mt.group("qual") or "").split()), "exact")  # fmt: skip
+            since, as_of = None, pub
+            for t in self.timexes_in(s.start, s.end):
+                if t["kind"] in ("since", "range") and since is None:
+                    since = t["date_start"]
+                    if (
+                        t["kind"] == "range"
+                        and t["date_end"] is not None
+                        and (pub is None or t["date_end"] < pub)
+                    ):
+                        as_of = t["date_end"]  # "between October 17 and December 21"
+                elif (
+                    since is None
+                    and t["kind"] == "point"
+                    and re.search(
+                        r"\bsince\b[^.;]{0,40}$", f[max(s.start, t["start"] - 45) : t["start"]]
+                    )
+                ):
+                    since = t["date_start"]  # "since he took office in January"
+                elif re.search(
+                    r"\b(?:as of|by|through|until)\s+$", f[max(0, t["start"] - 9) : t["start"]]
+                ):
+                    as_of = t["date_end"] or as_of
+            ents = [e for e in self.ents_in(s.start, s.end) if self.usable(e)]
+            probe = _Mention(si, mt.start(), mt.end(), "", "noun", "attack", None, (s.start, s.end))
+            target = self._target(probe, ents, None)
+            rows.append({
+                "article_id": self.doc.article_id, "sent_idx": si, "count": count,
+                "qualifier": qual, "unit": self.m.units.get(unit_word, "attacks"), "since": since,
+                "as_of": as_of,
+                "target_id": target, "region": self._region(s.start, s.end),
+                "start": mt.start(), "end": mt.end(), "text": self.text[mt.start() : mt.end()],
+            })  # fmt: skip
+        return rows
+
+    def _death_tallies(self) -> list[dict]:
+        """Running death tolls: "Fighting has killed at least 231 people in Lebanon since October"."""
+        f = self.folded
+        rows = []
+        for mt in self.m.death_re.finditer(f):
+            count = self._count(mt.group("num") or mt.group("num2"))
+            if count is None or count < 2:
+                continue
+            si = self.doc.sentence_at(mt.start())
+            s = self.sents[si]
+            since = None
+            for t in self.timexes_in(s.start, s.end):
+                if t["kind"] in ("since", "range"):
+                    since = t["date_start"]
+                    break
+            who = mt.group("who") or mt.group("who2") or ""
+            ents = [e for e in self.ents_in(s.start, s.end) if self.usable(e)]
+            probe = _Mention(si, mt.start(), mt.end(), "", "noun", "attack", None, (s.start, s.end))
+            rows.append({
+                "article_id": self.doc.article_id, "sent_idx": si, "count": count,
+                "qualifier": self.m.qualifiers.get(" ".join((mt.group("qual") or mt.group("qual2") or "").split()), "exact"),
+                "unit": "civilian deaths" if who.startswith("civilian") else "deaths", "since": since,
+                "as_of": self.doc.published, "target_id": self._target(probe, ents, None),
+                "region": self._region(s.start, s.end), "start": mt.start(), "end": mt.end(),
+                "text": self.text[mt.start() : mt.end()],
+            })  # fmt: skip
+        return rows
+
+    def _count(self, num: str) -> int | None:
+        num = " ".join(num.replace("-", " ").split())
+        m = re.match(r"(\d[\d,]*)(?:st|nd|rd|th)?$", num)
+        if m:
+            return int(m.group(1).replace(",", ""))
+        parts = num.split()
+        if len(parts) == 2 and parts[1] in ("hundred", "thousand", "dozen"):
+            base = self.m.numbers.get(parts[0], (None, ""))[0]
+            return base * self.m.numbers[parts[1]][0] if base else None
+        v = self.m.numbers.get(num)
+        return v[0] if v else None
+
+    def _region(self, a: int, b: int) -> str | None:
+        """Where a tally counts: "in Iraq and Syria" -> "Iraq and Syria"."""
+        f = self.folded
+        ents = [e for e in self.ents_in(a, b) if e.etype in ("state", *_PLACE_TYPES)]
+        for i, e in enumerate(ents):
+            if not re.search(
+                r"\b(?:in|across|inside|throughout)\s+(?:the\s+)?$",
+                f[max(a, e.start - 12) : e.start],
+            ):
+                continue
+            last = e
+            for nxt in ents[i + 1 :]:
+                if re.fullmatch(r"\s*(?:,|and|, and)\s*", f[last.end : nxt.start]):
+                    last = nxt
+                else:
+                    break
+            return self.text[e.start : last.end]
+        return None
+
+
+_REL_BEFORE_CLAUSE = re.compile(
+    r"(?P<n>a|an|one|two|three|four|five|six|seven|\d+|several|hours|days)\s+(?P<u>hours?|days?|weeks?)?\s*(?P<dir>after|before)\b"
+)
+_REL_LEAD = re.compile(
+    r"\b(?:within\s+(?:hours|a\s+day|minutes)|hours\s+later|later\s+that\s+day|the\s+same\s+day|that\s+day|"
+    r"the\s+(?:next|following)\s+day|a\s+day\s+later|(?:two|three|four|\d+)\s+days\s+later)\b"
+)
+_RESPONSE = re.compile(r"\b(?:respond\w*|retaliat\w*|in\s+response|hit\s+back|returned\s+fire)\b")
+
+
+def _rel_days(n: str, unit: str | None, numbers: dict) -> int:
+    if n in ("hours", "days") and unit is None:
+        return 0 if n == "hours" else 2
+    if unit is None or unit.startswith("hour"):
+        return 0
+    k = int(n) if n.isdigit() else numbers.get(n, (1, ""))[0]
+    return k * (7 if unit.startswith("week") else 1)
+
+
+def _lead_days(text: str, numbers: dict) -> int:
+    t = " ".join(text.split())
+    if "next day" in t or "following day" in t or t in ("a day later", "within a day"):
+        return 1
+    m = re.match(r"(\w+) days later", t)
+    if m:
+        return int(m.group(1)) if m.group(1).isdigit() else numbers.get(m.group(1), (1, ""))[0]
+    return 0
+
+
+def _shift(t: dict, days: int, text: str) -> dict:
+    d = timedelta(days=days)
+    return {**t, "date": t["date"] + d if t.get("date") else None,
+            "date_start": t["date_start"] + d, "date_end": t["date_end"] + d,
+            "text": f"{text.strip()} ({t.get('text')})", "kind": "point"}  # fmt: skip
+
+
+def _tx_rank(t: dict) -> tuple[int, int]:
+    span = (
+        (t["date_end"] - t["date_start"]).days if t.get("date_end") and t.get("date_start") else 999
+    )
+    return (_PRECISION_RANK.get(t["precision"], 9), span)
+
+
+def _overlap(t1: dict, t2: dict, slack: bool = True) -> bool:
+    if t1.get("date_start") is None or t2.get("date_start") is None:
+        return True
+    # two reports a day apart may tell one happening (time zones, late-night attacks)
+    s = timedelta(
+        days=max(_SLACK.get(t1["precision"], 0), _SLACK.get(t2["precision"], 0)) if slack else 0
+    )
+    return t1["date_start"] - s <= t2["date_end"] and t2["date_start"] - s <= t1["date_end"]
+
+
+def _iso(d) -> date | None:
+    """A plain date from a date, Timestamp, datetime64 or ISO string; None for missing."""
+    if d is None or d is pd.NaT:
+        return None
+    if isinstance(d, str):
+        return date.fromisoformat(d[:10]) if d else None
+    try:
+        if pd.isna(d):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(d, datetime):  # Timestamp included
+        return d.date()
+    if isinstance(d, date):
+        return d
+    return pd.Timestamp(d).date()
+
+
+# --------------------------------------------------------------------------- inference
+
+
+def _infer(events: list[dict], mentions: list[_Mention], model: EventModel) -> None:
+    """Fill a missing perpetrator from the article's other strikes on the same target."""
+    strike = ("drone_strike", "air_strike", "strike")
+    known = [(m.perpetrator_id, m.target_id, m.event_type) for m in mentions
+             if m.perpetrator_id and m.status in ("event", "aggregate") and m.event_type in strike]  # fmt: skip
+    for ev in events:
+        if ev["perp"] is not None or not set(ev["types"]) & set(strike):
+            continue
+        same_target = {p for p, t, _ in known if t and t == ev["target"]}
+        if len(same_target) == 1:
+            p = same_target.pop()
+            if p != ev["target"]:
+                ev["perp"], ev["attr"] = p, "inferred"
+                continue
+        types = set(ev["types"])
+        if types & {"drone_strike", "air_strike", "strike"} and ev["target"]:
+            strikers = {p for p, t, et in known if et in ("drone_strike", "air_strike", "strike")}
+            if len(strikers) == 1:
+                p = strikers.pop()
+                if p != ev["target"] and model.actors.get(ev["target"], ("", None))[0] != "state":
+                    ev["perp"], ev["attr"] = p, "inferred"
+
+
+def _final_type(ev: dict, model: EventModel) -> str:
+    t = _specific(ev["types"])
+    if t == "strike":
+        # a strike of unstated kind by a state is an air strike; by anyone else, an attack
+        return (
+            "air_strike"
+            if model.actors.get(ev["perp"] or "", ("", None))[0] == "state"
+            else "attack"
+        )
+    return t
+
+
+# --------------------------------------------------------------------------- pipeline stage
+
+
+def extract(doc: Doc, model: EventModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The ``events``, ``event_mentions`` and ``tallies`` rows of one article.
+
+    ``found`` must hold the ``mentions`` (entities stage) and ``timexes`` (timex stage)
+    rows of the article; without them events are still found, with fewer arguments.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from conflictlens import timex
+    >>> from conflictlens.text import make_doc
+    >>> doc = make_doc("a1", "A drone strike killed three fighters on Tuesday. "
+    ...                "Officials warned of future attacks.", published=date(2024, 2, 8))
+    >>> found = timex.extract(doc, timex.build(), {})
+    >>> out = extract(doc, build(), found)
+    >>> [(e["event_type"], str(e["date"]), e["killed"]) for e in out["events"]]
+    [('drone_strike', '2024-02-06', 3)]
+    >>> [(m["trigger"], m["status"]) for m in out["event_mentions"]]
+    [('drone strike', 'event'), ('attacks', 'not_attack')]
+    """
+    r = _Reader(doc, model, found)
+    mentions = r.mentions()
+    r.relative_dates(mentions)
+    events = r.merge(mentions)
+    _infer(events, mentions, model)
+    ev_rows = []
+    for ev in events:
+        first = next(m for m in ev["mentions"] if m.status == "event")
+        tx = ev["timex"] or {}
+        etype = _final_type(ev, model)
+        country = ev["country"] or r.country_of(ev["location"])
+        attribution = ev["attr"] or "stated"  # no one named and no one blamed: the report's account
+        ev_rows.append({
+            "article_id": doc.article_id, "sent_idx": first.sent_idx, "event_type": etype,
+            "date": tx.get("date"), "date_start": tx.get("date_start"),
+            "date_end": tx.get("date_end"), "date_precision": tx.get("precision"),
+            "date_text": tx.get("text"), "perpetrator_id": ev["perp"],
+            "target_id": ev["target"], "location_id": ev["location"], "country_id": country,
+            "killed": ev["killed"], "wounded": ev["wounded"],
+            "weapon": ev["weapon"] or _WEAPON.get(etype), "attribution": attribution,
+            "cluster_id": None, "event_idx": ev["event_idx"], "n_mentions": len(ev["mentions"]),
+            "sent_idxs": sorted({m.sent_idx for m in ev["mentions"]}), "start": first.start,
+            "end": first.end, "trigger": first.trigger, "published": doc.published,
+            "outlet": doc.outlet,
+        })  # fmt: skip
+    m_rows = []
+    for m in mentions:
+        tx = m.timex or {}
+        m_rows.append({
+            "article_id": doc.article_id, "sent_idx": m.sent_idx, "start": m.start, "end": m.end,
+            "trigger": m.trigger, "status": m.status, "reason": m.reason,
+            "event_idx": m.event_idx, "event_type": m.event_type, "date": tx.get("date"),
+            "date_start": tx.get("date_start"), "date_end": tx.get("date_end"),
+            "date_precision": tx.get("precision"), "date_text": tx.get("text"),
+            "perpetrator_id": m.perpetrator_id, "target_id": m.target_id,
+            "location_id": m.location_id, "country_id": m.country_id, "killed": m.killed,
+            "wounded": m.wounded, "weapon": m.weapon, "attribution": m.attribution,
+            "definite": m.definite, "clause_start": m.clause[0], "clause_end": m.clause[1],
+        })  # fmt: skip
+    return {"events": ev_rows, "event_mentions": m_rows, "tallies": r.tallies()}
+
+
+_WEAPON = {"drone_strike": "drone", "rocket_attack": "rocket", "missile_attack": "missile",
+           "air_strike": "aircraft", "ied_attack": "ied"}  # fmt: skip
+
+
+def _json_value(v):
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return None if pd.isna(v) else (int(v) if v.is_integer() else v)
+    if isinstance(v, pd.Timestamp):
+        return None if pd.isna(v) else v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+_RECORD_EVENT = ["event_type", "date", "date_start", "date_end", "date_precision", "date_text",
+                 "perpetrator_id", "target_id", "location_id", "country_id", "killed", "wounded",
+                 "attribution"]  # fmt: skip
+_RECORD_TALLY = ["count", "qualifier", "unit", "since", "as_of", "target_id", "region"]
 
 
 def record(tables: dict[str, pd.DataFrame], doc: Doc) -> dict:
-    """This stage's part of the analyze JSON record (none yet)."""
-    return {}
+    """The ``events`` and ``tallies`` lists of the analyze JSON record (DESIGN.md).
+
+    Each item carries the ``sentence`` it was read from (an event: its first mention).
+    """
+
+    def sentence(si) -> str | None:
+        si = _json_value(si)
+        return (
+            doc.sentences[int(si)].text
+            if si is not None and 0 <= int(si) < len(doc.sentences)
+            else None
+        )
+
+    out = {"events": [], "tallies": []}
+    ev = tables.get("events")
+    if ev is not None and len(ev):
+        for r in ev.to_dict("records"):
+            item = {k: _json_value(r.get(k)) for k in _RECORD_EVENT}
+            item["sentence"] = sentence(r.get("sent_idx"))
+            out["events"].append(item)
+    ta = tables.get("tallies")
+    if ta is not None and len(ta):
+        for r in ta.to_dict("records"):
+            item = {k: _json_value(r.get(k)) for k in _RECORD_TALLY}
+            item["sentence"] = sentence(r.get("sent_idx"))
+            out["tallies"].append(item)
+    return out
+
+
+# --------------------------------------------------------------------------- across articles
+
+CLUSTER_WINDOW_DAYS = 45
+"""An article-level event is compared with happenings dated within this many days."""
+
+
+def _event_profile(r: dict) -> dict:
+    ds, de = _iso(r.get("date_start")), _iso(r.get("date_end"))
+    pub = _iso(r.get("published"))
+    return {
+        "type": r.get("event_type"), "start": ds, "end": de,
+        "precision": r.get("date_precision") if ds else None, "pub": pub,
+        "perp": _none(r.get("perpetrator_id")), "target": _none(r.get("target_id")),
+        "location": _none(r.get("location_id")), "country": _none(r.get("country_id")),
+        "killed": _int(r.get("killed")), "wounded": _int(r.get("wounded")),
+    }  # fmt: skip
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v
+
+
+def _int(v):
+    v = _none(v)
+    return None if v is None else int(v)
+
+
+def _int_list(v) -> list[int]:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return []
+    if isinstance(v, str):
+        return [int(x) for x in re.findall(r"\d+", v)]
+    return [int(x) for x in v]
+
+
+def _place_chain(eid: str | None, actors: dict) -> list[str]:
+    out, seen = [], set()
+    while eid and eid not in seen:
+        seen.add(eid)
+        out.append(eid)
+        eid = actors.get(eid, (None, None))[1]
+    return out
+
+
+def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
+    """How strongly two event profiles look like one happening; ``None`` if they cannot be.
+
+    Compatible: types that can name the same thing, dates overlapping within their
+    precision (an undated report cannot predate the happening), the same or an
+    enclosing place, the same perpetrator and target where both are known. The score
+    adds evidence: same day (+2), same place (+2), same country (+1), same perpetrator
+    (+1), same target (+1; another target -1), the same specific type (+1), same death
+    toll (+2), same wounded (+1); two different named sites in one country cost 4, other
+    differing places 1.
+
+    Examples
+    --------
+    >>> a = {"type": "attack", "start": date(2024, 1, 21), "end": date(2024, 1, 31),
+    ...      "precision": "part_of_month", "pub": date(2024, 2, 8), "perp": None,
+    ...      "target": "united_states", "location": None, "country": "jordan",
+    ...      "killed": 3, "wounded": None}
+    >>> b = dict(a, type="drone_strike", start=date(2024, 1, 28), end=date(2024, 1, 28),
+    ...          precision="day", pub=date(2024, 1, 29), perp="islamic_resistance_in_iraq")
+    >>> pair_score(a, b)
+    4
+    >>> pair_score(a, dict(b, country="iraq")) is None
+    True
+    """
+    actors = actors or {}
+    if not _compatible_types(a["type"], b["type"]):
+        return None
+    score = 0
+    if a["start"] and b["start"]:
+        ta = {"date_start": a["start"], "date_end": a["end"], "precision": a["precision"]}
+        tb = {"date_start": b["start"], "date_end": b["end"], "precision": b["precision"]}
+        if not _overlap(ta, tb):
+            return None
+        if a["precision"] == b["precision"] == "day" and a["start"] == b["start"]:
+            score += 2
+    else:
+        dated, undated = (a, b) if a["start"] else (b, a)
+        if dated["start"] and undated["pub"] and undated["pub"] < dated["start"]:
+            return None
+    if a["location"] and b["location"]:
+        if a["location"] in _place_chain(b["location"], actors) or b["location"] in _place_chain(
+            a["location"], actors
+        ):
+            score += 2
+        else:
+            # two named sites in one country are two places; a city against a region or a
+            # sea against a strait may be one place read two ways
+            sites = all(actors.get(x, ("", None))[0] in ("place", "city") and len(_place_chain(x, actors)) > 1
+                        for x in (a["location"], b["location"]))  # fmt: skip
+            score -= 4 if sites else 1
+    if a["country"] and b["country"]:
+        if a["country"] != b["country"]:
+            return None
+        score += 1
+    if a["perp"] and b["perp"]:
+        if a["perp"] != b["perp"]:
+            return None
+        score += 1
+    if a["target"] and b["target"]:
+        score += 1 if a["target"] == b["target"] else -1
+    if (a["perp"] and a["perp"] == b["target"]) or (a["target"] and a["target"] == b["perp"]):
+        return None
+    if a["type"] == b["type"] and a["type"] not in _GENERIC:
+        score += 1
+    if a["killed"] and b["killed"]:
+        score += 2 if a["killed"] == b["killed"] else 0
+    if a["wounded"] and b["wounded"] and a["wounded"] == b["wounded"]:
+        score += 1
+    return score
+
+
+def _merge_profile(c: dict, p: dict) -> None:
+    if p["start"] and (
+        not c["start"]
+        or _PRECISION_RANK.get(p["precision"], 9) < _PRECISION_RANK.get(c["precision"], 9)
+    ):
+        c["start"], c["end"], c["precision"] = p["start"], p["end"], p["precision"]
+    for k in ("perp", "target", "location", "country"):
+        if c[k] is None:
+            c[k] = p[k]
+    for k in ("killed", "wounded"):
+        if p[k] is not None and (c[k] is None or p[k] > c[k]):
+            c[k] = p[k]
+    if c["type"] in _GENERIC and p["type"] not in _GENERIC:
+        c["type"] = p["type"]
+    if c["pub"] is None or (p["pub"] and p["pub"] < c["pub"]):
+        c["pub"] = p["pub"]
+
+
+def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
+                   min_score: int = 2, min_score_undated: int = 4) -> pd.Series:  # fmt: skip
+    """Cluster article-level events into happenings; returns a ``cluster_id`` per row.
+
+    Events are taken in date order; each joins the best-scoring compatible happening
+    (see :func:`pair_score`) that has no event from the same article, if the score
+    reaches ``min_score`` (``min_score_undated`` when either side has no date: an
+    undated report needs a shared place or death toll), else it starts a new one.
+    Cluster ids are ``E`` + a running number in date order, so reruns give the same ids.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"article_id": ["a", "b", "c"], "event_type": ["attack"] * 3,
+    ...     "date_start": [date(2024, 1, 28), date(2024, 1, 28), date(2024, 1, 2)],
+    ...     "date_end": [date(2024, 1, 28), date(2024, 1, 28), date(2024, 1, 2)],
+    ...     "date_precision": ["day"] * 3, "published": [date(2024, 1, 29)] * 3,
+    ...     "country_id": ["jordan", "jordan", "iraq"], "killed": [3, 3, None]})
+    >>> list(cluster_events(ev))
+    ['E0002', 'E0002', 'E0001']
+    """
+    actors = actors if actors is not None else default_model().actors
+    if events is None or len(events) == 0:
+        return pd.Series([], dtype="object")
+    recs = events.to_dict("records")
+    profiles = [_event_profile(r) for r in recs]
+    # precise reports first, so a happening is anchored on its best-dated report
+    order = sorted(range(len(recs)), key=lambda i: (
+        _PRECISION_RANK.get(profiles[i]["precision"], 9),
+        profiles[i]["start"] or profiles[i]["pub"] or date.max,
+        str(recs[i].get("article_id")), _int(recs[i].get("event_idx")) or 0, i))  # fmt: skip
+    clusters: list[dict] = []
+    buckets: dict[int, set[int]] = {}  # week number -> clusters anchored near it
+    member: dict[int, int] = {}
+    reach = CLUSTER_WINDOW_DAYS // 7 + 1
+
+    def week(d: date | None) -> int | None:
+        return d.toordinal() // 7 if d else None
+
+    def index(ci: int) -> None:
+        c = clusters[ci]
+        for d in (c["start"], c["pub"]):
+            if d:
+                buckets.setdefault(week(d), set()).add(ci)
+
+    for i in order:
+        p = profiles[i]
+        art = recs[i].get("article_id")
+        anchor = p["start"] or p["pub"]
+        near: set[int] = set()
+        if anchor:
+            for w in range(week(anchor) - reach, week(anchor) + reach + 1):
+                near |= buckets.get(w, set())
+        best, best_score = None, None
+        for ci in sorted(near):
+            c = clusters[ci]
+            if art in c["articles"]:
+                continue
+            s = pair_score(c, p, actors)
+            if s is None:
+                continue
+            need = min_score if (c["start"] and p["start"]) else min_score_undated
+            if s >= need and (best_score is None or s > best_score):
+                best, best_score = ci, s
+        if best is None:
+            clusters.append(dict(p, articles={art}, first=i))
+            member[i] = len(clusters) - 1
+            index(len(clusters) - 1)
+        else:
+            _merge_profile(clusters[best], p)
+            clusters[best]["articles"].add(art)
+            member[i] = best
+            index(best)
+    # number clusters by date so ids are stable and readable
+    rank = sorted(range(len(clusters)), key=lambda c: (
+        clusters[c]["start"] or clusters[c]["pub"] or date.max, clusters[c]["first"]))  # fmt: skip
+    ids = {c: f"E{n + 1:04d}" for n, c in enumerate(rank)}
+    return pd.Series([ids[member[i]] for i in range(len(recs))], index=events.index, dtype="object")
+
+
+def finish(tables: dict[str, pd.DataFrame], model: EventModel) -> dict[str, pd.DataFrame]:
+    """Corpus-level step: set ``cluster_id`` on the ``events`` table (cross-article clustering)."""
+    ev = tables.get("events")
+    if ev is None or len(ev) == 0:
+        return tables
+    ev = ev.copy()
+    ev["cluster_id"] = cluster_events(ev, model.actors)
+    if "sent_idxs" in ev:  # read back from Parquet as arrays: keep plain lists of ints
+        ev["sent_idxs"] = ev["sent_idxs"].map(_int_list)
+    for col in ("killed", "wounded", "n_mentions", "event_idx"):
+        if col in ev:
+            ev[col] = pd.array(ev[col].map(_int), dtype="Int64")
+    tables = dict(tables)
+    tables["events"] = ev
+    for name in ("tallies",):
+        t = tables.get(name)
+        if t is not None and "count" in t and len(t):
+            t = t.copy()
+            t["count"] = pd.array(t["count"].map(_int), dtype="Int64")
+            tables[name] = t
+    return tables
+
+
+_STRENGTH = {a: i for i, a in enumerate(ATTRIBUTIONS)}
+
+
+def unique_events(tables: dict[str, pd.DataFrame] | pd.DataFrame) -> pd.DataFrame:
+    """One row per happening (``cluster_id``), merging what each report knows.
+
+    Parameters
+    ----------
+    tables : dict or DataFrame
+        The pipeline tables (``events`` and, for outlets, ``articles``) or the
+        ``events`` table itself (with ``cluster_id`` set by :func:`finish`).
+
+    Returns
+    -------
+    DataFrame with the ``events`` columns of DESIGN.md (most precise date, most
+    specific type, the largest toll, the most direct attribution) plus ``n_mentions``
+    (article-level events merged), ``n_articles``, ``outlets`` (sorted, ``"; "``-joined),
+    ``first_reported``, ``article_ids`` and ``evidence`` (the first report's sentence
+    when a ``sentences`` table is given), sorted by date.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"article_id": ["a", "b"], "sent_idx": [0, 2],
+    ...     "cluster_id": ["E0001", "E0001"], "event_type": ["attack", "drone_strike"],
+    ...     "date": [None, date(2024, 1, 28)], "date_start": [None, date(2024, 1, 28)],
+    ...     "date_end": [None, date(2024, 1, 28)], "date_precision": [None, "day"],
+    ...     "killed": [3, 3], "perpetrator_id": [None, "kataeb_hezbollah"],
+    ...     "attribution": [None, "alleged"], "outlet": ["X", "Y"],
+    ...     "published": [date(2024, 1, 30), date(2024, 1, 29)]})
+    >>> u = unique_events(ev)
+    >>> r = u.iloc[0]
+    >>> r.event_type, str(r.date), int(r.killed), int(r.n_articles), r.outlets
+    ('drone_strike', '2024-01-28', 3, 2, 'X; Y')
+    """
+    if isinstance(tables, pd.DataFrame):
+        ev, sentences = tables, None
+    else:
+        ev, sentences = tables.get("events"), tables.get("sentences")
+    cols = ["cluster_id", "event_type", "date", "date_start", "date_end", "date_precision",
+            "date_text", "perpetrator_id", "target_id", "location_id", "country_id", "killed",
+            "wounded", "weapon", "attribution", "n_mentions", "n_articles", "outlets",
+            "first_reported", "article_ids", "evidence"]  # fmt: skip
+    if ev is None or len(ev) == 0:
+        return pd.DataFrame(columns=cols)
+    ev = ev.copy()
+    if "cluster_id" not in ev or ev["cluster_id"].isna().all():
+        ev["cluster_id"] = cluster_events(ev)
+    sent_text = {}
+    if sentences is not None and len(sentences):
+        sent_text = {(a, int(i)): t for a, i, t in zip(sentences.article_id, sentences.sent_idx,
+                                                        sentences.text, strict=True)}  # fmt: skip
+    rows = []
+    for cid, g in ev.groupby("cluster_id", sort=False):
+        recs = g.to_dict("records")
+        recs.sort(key=lambda r: (_iso(r.get("published")) or date.max, str(r.get("article_id"))))
+        dated = [r for r in recs if _iso(r.get("date_start"))]
+        best_date = min(dated, key=lambda r: (_PRECISION_RANK.get(r.get("date_precision"), 9),
+                        (_iso(r["date_end"]) - _iso(r["date_start"])).days)) if dated else {}  # fmt: skip
+        types = [r.get("event_type") for r in recs if _none(r.get("event_type"))]
+        attributed = [r for r in recs if _none(r.get("perpetrator_id"))]
+        attributed.sort(key=lambda r: _STRENGTH.get(r.get("attribution"), 9))
+
+        def first(col, recs=recs):
+            return next((_none(r.get(col)) for r in recs if _none(r.get(col)) is not None), None)
+
+        def most(col, recs=recs):
+            vals = [_int(r.get(col)) for r in recs if _none(r.get(col)) is not None]
+            return max(vals) if vals else None
+
+        outlets = sorted({str(r.get("outlet")) for r in recs if _none(r.get("outlet"))})
+        first_rec = recs[0]
+        rows.append({
+            "cluster_id": cid, "event_type": _specific(types) if types else "attack",
+            "date": _iso(best_date.get("date")), "date_start": _iso(best_date.get("date_start")),
+            "date_end": _iso(best_date.get("date_end")),
+            "date_precision": best_date.get("date_precision"),
+            "date_text": best_date.get("date_text"),
+            "perpetrator_id": attributed[0].get("perpetrator_id") if attributed else None,
+            "target_id": first("target_id"), "location_id": first("location_id"),
+            "country_id": first("country_id"), "killed": most("killed"),
+            "wounded": most("wounded"), "weapon": first("weapon"),
+            "attribution": attributed[0].get("attribution") if attributed else None,
+            "n_mentions": len(recs), "n_articles": len({r.get("article_id") for r in recs}),
+            "outlets": "; ".join(outlets),
+            "first_reported": min((_iso(r.get("published")) for r in recs
+                                   if _iso(r.get("published"))), default=None),
+            "article_ids": "; ".join(sorted({str(r.get("article_id")) for r in recs})),
+            "evidence": sent_text.get((first_rec.get("article_id"), _int(first_rec.get("sent_idx")))),
+        })  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    out["_k"] = out["date"].map(lambda d: d or date.max)
+    out = out.sort_values(["_k", "cluster_id"]).drop(columns="_k").reset_index(drop=True)
+    for col in ("killed", "wounded"):
+        out[col] = pd.array(out[col], dtype="Int64")
+    return out
+
+
+ACLED_LAYOUT = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type",
+                "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2",
+                "assoc_actor_2", "inter2", "interaction", "civilian_targeting", "iso", "region",
+                "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+                "geo_precision", "source", "source_scale", "notes", "fatalities", "tags",
+                "timestamp"]  # fmt: skip
+"""ACLED's export columns, in ACLED's order."""
+
+_ACLED_TYPES = {
+    "drone_strike": ("Explosions/Remote violence", "Air/drone strike"),
+    "air_strike": ("Explosions/Remote violence", "Air/drone strike"),
+    "missile_attack": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "rocket_attack": ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    "ied_attack": ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    "attack": ("Battles", "Armed clash"),
+}
+_TIME_PRECISION = {"day": 1, "week": 2, "part_of_month": 2, "month": 3, "year": 3}
+_INTER = {"state": 1, "armed_group": 3, "organization": 8, "person": 3}
+
+
+def acled_export(unique: pd.DataFrame, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Unique events in ACLED's column layout (plus our ids), ready to save as CSV.
+
+    ``event_type``/``sub_event_type`` follow ACLED's categories (a drone or air strike
+    is "Explosions/Remote violence" / "Air/drone strike"; an attack of unstated kind is
+    "Battles" / "Armed clash"); ``time_precision`` is 1 for a day, 2 for a week or part
+    of a month, 3 for a month or year; actor and place names come from ``actors.csv``;
+    ``fatalities`` is the death toll (0 when unknown, as ACLED records it);
+    ``source`` lists the outlets; ``notes`` the evidence sentence. Undated events are
+    left out (ACLED requires a date). The project columns ``event_type_cl``,
+    ``perpetrator_id``, ``target_id``, ``location_id``, ``country_id`` and
+    ``cluster_id`` follow, so :func:`conflictlens.corpus.load_acled` reads the file back.
+
+    Examples
+    --------
+    >>> u = pd.DataFrame({"cluster_id": ["E0001"], "event_type": ["drone_strike"],
+    ...     "date": [date(2024, 1, 28)], "date_precision": ["day"],
+    ...     "perpetrator_id": ["islamic_resistance_in_iraq"], "target_id": ["united_states"],
+    ...     "location_id": ["tower_22"], "country_id": ["jordan"], "killed": [3],
+    ...     "outlets": ["Wire A; Wire B"], "evidence": ["Three US soldiers were killed."]})
+    >>> row = acled_export(u).iloc[0]
+    >>> row.event_date, row.sub_event_type, row.actor1, row.country, int(row.fatalities)
+    ('2024-01-28', 'Air/drone strike', 'Islamic Resistance in Iraq', 'Jordan', 3)
+    """
+    actors = actors if actors is not None else lexicons.load_actors()
+    first = actors.drop_duplicates("entity_id")
+    names = dict(zip(first.entity_id, first.alias, strict=True))
+    types = dict(zip(first.entity_id, first.entity_type, strict=True))
+    extra = ["event_type_cl", "perpetrator_id", "target_id", "location_id", "country_id",
+             "cluster_id"]  # fmt: skip
+    rows = []
+    if unique is None or len(unique) == 0:
+        return pd.DataFrame(columns=ACLED_LAYOUT + extra)
+    for r in unique.to_dict("records"):
+        d = _iso(r.get("date"))
+        if d is None:
+            continue
+        et = r.get("event_type") or "attack"
+        acled_type, sub = _ACLED_TYPES.get(et, _ACLED_TYPES["attack"])
+        perp, target = _none(r.get("perpetrator_id")), _none(r.get("target_id"))
+        loc, country = _none(r.get("location_id")), _none(r.get("country_id"))
+        i1, i2 = _INTER.get(types.get(perp), 0), _INTER.get(types.get(target), 0)
+        rows.append({
+            "event_id_cnty": f"CL{r['cluster_id']}", "event_date": d.isoformat(), "year": d.year,
+            "time_precision": _TIME_PRECISION.get(r.get("date_precision"), 3),
+            "disorder_type": "Political violence", "event_type": acled_type,
+            "sub_event_type": sub, "actor1": names.get(perp, perp or ""), "assoc_actor_1": "",
+            "inter1": i1, "actor2": names.get(target, target or ""), "assoc_actor_2": "",
+            "inter2": i2, "interaction": int(f"{min(i1, i2)}{max(i1, i2)}") if i1 and i2 else i1 * 10 or i2 * 10,
+            "civilian_targeting": "", "iso": "", "region": "Middle East",
+            "country": names.get(country, country or ""), "admin1": "", "admin2": "",
+            "admin3": "", "location": names.get(loc, loc or ""), "latitude": None,
+            "longitude": None, "geo_precision": 1 if loc and types.get(loc) != "state" else 3,
+            "source": r.get("outlets") or "", "source_scale": "National",
+            "notes": r.get("evidence") or "", "fatalities": _int(r.get("killed")) or 0,
+            "tags": "", "timestamp": 0, "event_type_cl": et, "perpetrator_id": perp or "",
+            "target_id": target or "", "location_id": loc or "", "country_id": country or "",
+            "cluster_id": r["cluster_id"],
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=ACLED_LAYOUT + extra)
+
+
+def mention_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How many attack mentions became events, aggregates, non-attacks or references.
+
+    Returns one row per ``status`` of the ``event_mentions`` table with the number of
+    mentions and articles and the commonest reasons given (for aggregates and
+    non-attacks), so what was left out of the counts is visible.
+
+    Examples
+    --------
+    >>> em = pd.DataFrame({"article_id": ["a", "a", "b"], "status": ["event", "not_attack", "not_attack"],
+    ...                    "reason": [None, "'could' governs the trigger", "'could' governs the trigger"]})
+    >>> mention_summary({"event_mentions": em})[["status", "mentions", "articles"]].values.tolist()
+    [['event', 1, 1], ['not_attack', 2, 2]]
+    """
+    cols = ["status", "mentions", "articles", "top_reasons"]
+    em = tables.get("event_mentions")
+    if em is None or len(em) == 0:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for status in [s for s in STATUSES if s in set(em["status"])]:
+        g = em[em["status"] == status]
+        reasons = (
+            g["reason"].dropna().value_counts().head(3) if "reason" in g else pd.Series(dtype=int)
+        )
+        rows.append({"status": status, "mentions": len(g), "articles": g["article_id"].nunique(),
+                     "top_reasons": "; ".join(f"{r} ({n})" for r, n in reasons.items())})  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)

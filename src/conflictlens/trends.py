@@ -1,0 +1,543 @@
+"""Attack-frequency trends: series of unique events, rolling rates, change points,
+tallies against counts, and before/after comparisons around key events.
+
+Everything here takes tables and returns tables; nothing is written to disk. The input
+is normally the one-row-per-happening table of :func:`conflictlens.events.unique_events`
+(so an attack reported by five outlets counts once), optionally an ACLED-layout
+reference list read with :func:`load_reference`.
+
+Dates
+-----
+An event is placed at its ``date`` (the day, or the middle of the interval the text
+supports: "late January" sits on 26 January). Events whose text gives no date are left
+out of the series by default (``undated="drop"``); ``undated="reported"`` places them at
+the day they were first reported, which is a lower bound on how recent they are.
+
+Change points
+-------------
+:func:`change_points` runs PELT (:class:`ruptures.Pelt`, least-squares cost ``l2``) on
+the count series. The default penalty is ``2 * log(n) * var(series)`` (a BIC-style
+penalty scaled by the series' own variance, so it works for daily and weekly counts
+alike); pass ``penalty=`` to make the detector more (lower) or less (higher) eager.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from conflictlens import lexicons
+from conflictlens.text import fold
+
+FREQS = {"D": "D", "W": "W-MON", "M": "MS"}
+"""Series frequencies: day, week (starting Monday), month."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def load_key_events(path: str | Path | None = None) -> pd.DataFrame:
+    """The key events marked on the figures (``data/lexicons/key_events.csv``).
+
+    Returns a DataFrame with ``date`` (Timestamp) and ``label``, sorted by date.
+    A bad row fails with ``file:line: what is wrong``.
+
+    Examples
+    --------
+    >>> ke = load_key_events()
+    >>> ke.loc[ke.date == "2024-01-28", "label"].item()
+    'Tower 22 attack kills three US soldiers'
+    """
+    path = Path(path) if path else lexicons.default_dir() / "key_events.csv"
+
+    def check(line, row):
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d", row["date"]):
+            return f"date must be YYYY-MM-DD, got {row['date']!r}"
+        try:
+            date.fromisoformat(row["date"])
+        except ValueError:
+            return f"not a calendar date: {row['date']!r}"
+        return None if row["label"] else "empty label"
+
+    df = lexicons.load_table(path, ["date", "label"], validate=check)
+    df["date"] = pd.to_datetime(df["date"])
+    return df.sort_values("date").reset_index(drop=True)[["date", "label"]]
+
+
+def load_reference(path: str | Path | None) -> pd.DataFrame | None:
+    """An ACLED-layout reference list as an events table (one row per event).
+
+    Reads with :func:`conflictlens.corpus.load_acled` (rows it rejects are dropped) and
+    adds ``country_id`` from the country name. Columns: ``date``, ``event_type``,
+    ``perpetrator_id``, ``target_id``, ``country_id``, ``killed`` and the ACLED fields.
+    A relative ``path`` is found from the working directory or the project root;
+    ``None`` gives ``None`` (no reference).
+
+    Examples
+    --------
+    >>> ref = load_reference("data/events/reference_events.csv")
+    >>> {"date", "event_type", "perpetrator_id", "country_id"} <= set(ref.columns)
+    True
+    """
+    from conflictlens.corpus import load_acled
+    from conflictlens.pipeline import resolve_path
+
+    if path is None:
+        return None
+    ref, _rejects = load_acled(resolve_path(path))
+    if len(ref) == 0:
+        return pd.DataFrame(columns=["date", "event_type", "perpetrator_id", "target_id",
+                                     "country_id", "killed"])  # fmt: skip
+    names = _place_names()
+    ref = ref.copy()
+    ref["country_id"] = ref["country"].map(lambda c: names.get(fold(str(c)).strip()) if c else None)
+    return ref
+
+
+def _place_names() -> dict[str, str]:
+    actors = lexicons.load_actors()
+    states = actors[actors.entity_type.isin(["state", "place", "city", "capital"])]
+    return {fold(a).strip(): e for a, e in zip(states.alias, states.entity_id, strict=True)}
+
+
+def coverage_period(
+    tables: dict[str, pd.DataFrame], start: str | date | None = None, end: str | date | None = None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """``(start, end)`` as given, a missing bound taken from the corpus' publication dates.
+
+    Events are placed by the date the text gives them, which can be long before the
+    corpus (a 2020 strike recalled in 2024); by default the series cover the period the
+    corpus was published in.
+
+    Examples
+    --------
+    >>> arts = pd.DataFrame({"published": [date(2024, 1, 3), date(2024, 2, 9)]})
+    >>> [str(d.date()) for d in coverage_period({"articles": arts})]
+    ['2024-01-03', '2024-02-09']
+    >>> str(coverage_period({"articles": arts}, start="2023-12-01")[0].date())
+    '2023-12-01'
+    """
+    pub = pd.to_datetime(tables.get("articles", pd.DataFrame()).get("published", pd.Series(dtype=object)),
+                         errors="coerce").dropna()  # fmt: skip
+    lo = pd.Timestamp(start) if start is not None else (pub.min().normalize() if len(pub) else None)
+    hi = pd.Timestamp(end) if end is not None else (pub.max().normalize() if len(pub) else None)
+    return lo, hi
+
+
+def event_dates(events: pd.DataFrame, *, undated: str = "drop") -> pd.Series:
+    """The date each event is counted at (Timestamp), NaT when it cannot be placed.
+
+    ``undated="drop"`` leaves events without a date of their own as NaT;
+    ``"reported"`` falls back to ``first_reported`` (or ``published``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 28), None],
+    ...                    "first_reported": [date(2024, 1, 29), date(2024, 2, 1)]})
+    >>> [str(d.date()) if pd.notna(d) else None for d in event_dates(ev, undated="reported")]
+    ['2024-01-28', '2024-02-01']
+    """
+    if undated not in ("drop", "reported"):
+        raise ValueError(f"undated must be 'drop' or 'reported', got {undated!r}")
+    d = pd.to_datetime(
+        events["date"] if "date" in events else pd.Series(pd.NaT, index=events.index)
+    )
+    if undated == "reported":
+        for col in ("first_reported", "published"):
+            if col in events:
+                d = d.fillna(pd.to_datetime(events[col]))
+                break
+    return d
+
+
+def select_events(
+    events: pd.DataFrame,
+    *,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    perpetrators: list[str] | None = None,
+    targets: list[str] | None = None,
+    countries: list[str] | None = None,
+    event_types: list[str] | None = None,
+    undated: str = "drop",
+) -> pd.DataFrame:
+    """Events within ``[start, end]`` and the given perpetrators, targets, countries, types.
+
+    ``None`` means no filter. Adds the column ``when`` (the date counted, see
+    :func:`event_dates`); events that cannot be placed in time are dropped.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 28), date(2024, 2, 2)],
+    ...                    "perpetrator_id": ["islamic_resistance_in_iraq", "united_states"],
+    ...                    "event_type": ["drone_strike", "air_strike"], "country_id": ["jordan", "iraq"]})
+    >>> select_events(ev, perpetrators=["united_states"]).event_type.tolist()
+    ['air_strike']
+    """
+    out = events.copy()
+    out["when"] = event_dates(out, undated=undated)
+    out = out[out["when"].notna()]
+    if start is not None:
+        out = out[out["when"] >= pd.Timestamp(start)]
+    if end is not None:
+        out = out[out["when"] <= pd.Timestamp(end)]
+    for col, wanted in (("perpetrator_id", perpetrators), ("target_id", targets),
+                        ("country_id", countries), ("event_type", event_types)):  # fmt: skip
+        if wanted is not None and col in out:
+            out = out[out[col].isin(list(wanted))]
+    return out.sort_values("when").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- series
+
+
+def event_series(
+    events: pd.DataFrame,
+    *,
+    freq: str = "W",
+    by: str | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    top_n: int | None = 6,
+    undated: str = "drop",
+) -> pd.DataFrame:
+    """Count events per day (``"D"``), week (``"W"``, weeks start on Monday) or month (``"M"``).
+
+    Parameters
+    ----------
+    events : DataFrame
+        Unique events (or any events table with ``date``).
+    freq : {"D", "W", "M"}
+    by : str, optional
+        A column to split the counts by (``"perpetrator_id"``, ``"target_id"``,
+        ``"country_id"``, ``"event_type"``); missing values count as ``"unknown"``.
+    start, end : date-like, optional
+        The span of the index (defaults: the first and last event); periods without
+        events are 0.
+    top_n : int, optional
+        With ``by``, keep the ``top_n`` largest groups and sum the rest as ``"other"``.
+
+    Returns
+    -------
+    DataFrame indexed by period start (``period``), one column per group (or ``events``).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 1), date(2024, 1, 3), date(2024, 1, 17)],
+    ...                    "event_type": ["drone_strike", "rocket_attack", "drone_strike"]})
+    >>> event_series(ev)["events"].tolist()
+    [2, 0, 1]
+    >>> event_series(ev, by="event_type").loc["2024-01-01"].to_dict()
+    {'drone_strike': 1, 'rocket_attack': 1}
+    """
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
+    sel = select_events(events, start=start, end=end, undated=undated) if len(events) else events
+    rule = FREQS[freq]
+    if len(sel) == 0:
+        if start is None or end is None:
+            return pd.DataFrame(columns=["events"], index=pd.DatetimeIndex([], name="period"))
+        idx = pd.date_range(
+            _period_start(pd.Timestamp(start), freq), pd.Timestamp(end), freq=rule, name="period"
+        )
+        return pd.DataFrame({"events": 0}, index=idx)
+    periods = sel["when"].map(lambda d: _period_start(d, freq))
+    lo = _period_start(pd.Timestamp(start), freq) if start is not None else periods.min()
+    hi = pd.Timestamp(end) if end is not None else periods.max()
+    idx = pd.date_range(lo, hi, freq=rule, name="period")
+    if by is None:
+        counts = periods.value_counts().rename("events").to_frame()
+    else:
+        groups = (
+            sel[by].fillna("unknown").astype(str)
+            if by in sel
+            else pd.Series("unknown", index=sel.index)
+        )
+        if top_n is not None:
+            keep = groups.value_counts().index[:top_n]
+            groups = groups.where(groups.isin(keep), "other")
+        counts = pd.crosstab(periods, groups)
+        counts = counts[sorted(counts.columns, key=lambda c: (c == "other", c))]
+    out = counts.reindex(idx, fill_value=0).astype(int)
+    out.columns.name = None
+    return out
+
+
+def _period_start(d: pd.Timestamp, freq: str) -> pd.Timestamp:
+    d = pd.Timestamp(d).normalize()
+    if freq == "W":
+        return d - pd.Timedelta(days=d.weekday())
+    if freq == "M":
+        return d.replace(day=1)
+    return d
+
+
+def rolling_rate(series: pd.DataFrame | pd.Series, *, window: int = 4) -> pd.DataFrame | pd.Series:
+    """The mean count per period over the last ``window`` periods (a trailing rolling mean).
+
+    Examples
+    --------
+    >>> rolling_rate(pd.Series([0, 2, 4, 2]), window=2).tolist()
+    [0.0, 1.0, 3.0, 3.0]
+    """
+    return series.rolling(window, min_periods=1).mean()
+
+
+def default_penalty(values) -> float:
+    """``2 * log(n) * var(values)`` (at least 1): the BIC-style PELT penalty used by default.
+
+    Examples
+    --------
+    >>> round(default_penalty([0, 0, 4, 4]), 3)
+    11.09
+    """
+    x = np.asarray(values, dtype=float)
+    n = max(len(x), 2)
+    return max(2.0 * math.log(n) * float(np.var(x)), 1.0)
+
+
+def change_points(
+    series: pd.Series,
+    *,
+    penalty: float | None = None,
+    model: str = "l2",
+    min_size: int = 2,
+) -> pd.DataFrame:
+    """Where the level of a count series shifts (PELT from ``ruptures``).
+
+    Parameters
+    ----------
+    series : Series
+        Counts per period (a column of :func:`event_series`), indexed by period.
+    penalty : float, optional
+        PELT's penalty; default :func:`default_penalty` (``2 log(n) var``). Higher
+        finds fewer changes.
+    model : str
+        ruptures cost model (``"l2"``: a change in mean).
+    min_size : int
+        Shortest segment, in periods.
+
+    Returns
+    -------
+    DataFrame, one row per change: ``period`` (first period of the new segment),
+    ``mean_before``, ``mean_after`` (mean count per period in the segments either side)
+    and ``penalty``.
+
+    Examples
+    --------
+    >>> s = pd.Series([0, 0, 0, 0, 0, 6, 7, 6, 7, 6],
+    ...               index=pd.date_range("2024-01-01", periods=10, freq="W-MON"))
+    >>> cp = change_points(s)
+    >>> r = cp.iloc[0]
+    >>> str(r.period.date()), float(r.mean_before), float(r.mean_after)
+    ('2024-02-05', 0.0, 6.4)
+    """
+    import ruptures as rpt
+
+    cols = ["period", "mean_before", "mean_after", "penalty"]
+    x = np.asarray(series, dtype=float)
+    if len(x) < 2 * min_size or np.all(x == x[0]):
+        return pd.DataFrame(columns=cols)
+    pen = default_penalty(x) if penalty is None else float(penalty)
+    bkps = rpt.Pelt(model=model, min_size=min_size, jump=1).fit(x.reshape(-1, 1)).predict(pen=pen)
+    edges = [0, *bkps]
+    rows = []
+    for i in range(1, len(edges) - 1):
+        a, b, c = edges[i - 1], edges[i], edges[i + 1]
+        rows.append({"period": series.index[b], "mean_before": round(float(x[a:b].mean()), 3),
+                     "mean_after": round(float(x[b:c].mean()), 3), "penalty": round(pen, 3)})  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+def _region_ids(region) -> list[str]:
+    if region is None or (isinstance(region, float) and pd.isna(region)):
+        return []
+    names = _place_names()
+    parts = re.split(r",|\band\b|\bor\b", fold(str(region)))
+    return [names[p.strip()] for p in parts if p.strip() in names]
+
+
+def tally_reconciliation(
+    tallies: pd.DataFrame,
+    events: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    *,
+    units: tuple[str, ...] = ("attacks",),
+) -> pd.DataFrame:
+    """Reported tallies beside the events counted over the same span.
+
+    For each tally of ``units`` (by default counts of attacks), count the unique
+    events dated within ``[since, as_of]`` (from the start of the data when the tally
+    gives no ``since``) that match the tally's target (when given) and region (the
+    countries it names, when any), in ``events`` (``extracted``) and in ``reference``.
+    A tally is a lower bound when it says "more than" / "at least"; ``extracted_share``
+    = extracted / count says how much of the reported activity the corpus itself tells.
+
+    Examples
+    --------
+    >>> ta = pd.DataFrame({"article_id": ["a"], "sent_idx": [0], "count": [3], "qualifier": ["more_than"],
+    ...     "unit": ["attacks"], "since": [date(2024, 1, 1)], "as_of": [date(2024, 1, 31)],
+    ...     "target_id": ["united_states"], "region": ["Iraq and Syria"]})
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 5), date(2024, 1, 9), date(2024, 2, 9)],
+    ...     "target_id": ["united_states"] * 3, "country_id": ["iraq", "jordan", "iraq"]})
+    >>> r = tally_reconciliation(ta, ev).iloc[0]
+    >>> int(r["count"]), int(r.extracted), float(r.extracted_share)
+    (3, 1, 0.333)
+    """
+    cols = ["article_id", "sent_idx", "as_of", "since", "count", "qualifier", "unit", "target_id",
+            "region", "extracted", "extracted_share", "reference", "reference_share"]  # fmt: skip
+    if tallies is None or len(tallies) == 0:
+        return pd.DataFrame(columns=cols)
+    ta = tallies[tallies["unit"].isin(units)] if "unit" in tallies else tallies
+    ev = events.assign(when=event_dates(events)) if len(events) else events
+    ref = (
+        reference.assign(when=pd.to_datetime(reference["date"]))
+        if reference is not None and len(reference)
+        else None
+    )
+    rows = []
+    for t in ta.to_dict("records"):
+        as_of = (
+            pd.Timestamp(t["as_of"])
+            if t.get("as_of") is not None and pd.notna(t.get("as_of"))
+            else None
+        )
+        since = (
+            pd.Timestamp(t["since"])
+            if t.get("since") is not None and pd.notna(t.get("since"))
+            else None
+        )
+        region = _region_ids(t.get("region"))
+        target = t.get("target_id") if isinstance(t.get("target_id"), str) else None
+
+        def count(df, as_of=as_of, since=since, target=target, region=region):
+            if df is None or len(df) == 0 or as_of is None:
+                return None
+            m = df["when"].notna() & (df["when"] <= as_of)
+            if since is not None:
+                m &= df["when"] >= since
+            if target and "target_id" in df:
+                m &= df["target_id"] == target
+            if region and "country_id" in df:
+                m &= df["country_id"].isin(region)
+            return int(m.sum())
+
+        n = int(t["count"])
+        got, refn = count(ev), count(ref)
+        rows.append({
+            "article_id": t.get("article_id"), "sent_idx": t.get("sent_idx"),
+            "as_of": as_of, "since": since, "count": n, "qualifier": t.get("qualifier"),
+            "unit": t.get("unit"), "target_id": target, "region": t.get("region"),
+            "extracted": got, "extracted_share": round(got / n, 3) if got is not None and n else None,
+            "reference": refn, "reference_share": round(refn / n, 3) if refn is not None and n else None,
+        })  # fmt: skip
+    return (
+        pd.DataFrame(rows, columns=cols).sort_values("as_of", kind="stable").reset_index(drop=True)
+    )
+
+
+def main_target(reconciliation: pd.DataFrame) -> str | None:
+    """The target most tallies count attacks on (None if they name none).
+
+    Examples
+    --------
+    >>> main_target(pd.DataFrame({"target_id": ["united_states", None, "united_states", "israel"]}))
+    'united_states'
+    """
+    if reconciliation is None or len(reconciliation) == 0 or "target_id" not in reconciliation:
+        return None
+    counts = reconciliation["target_id"].dropna().value_counts()
+    return str(counts.index[0]) if len(counts) else None
+
+
+def cumulative_counts(
+    events: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    *,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    target: str | None = None,
+) -> pd.DataFrame:
+    """Running totals per day of extracted unique events (and reference events).
+
+    Returns a DataFrame indexed by day with ``extracted`` (and ``reference``), from
+    ``start`` (default: the first event) to ``end`` (default: the last).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 1), date(2024, 1, 3)]})
+    >>> cumulative_counts(ev)["extracted"].tolist()
+    [1, 1, 2]
+    """
+    frames = {"extracted": events, "reference": reference}
+    whens = {}
+    for name, df in frames.items():
+        if df is None or len(df) == 0:
+            continue
+        w = event_dates(df).dropna()
+        if target is not None and "target_id" in df:
+            w = w[df.loc[w.index, "target_id"] == target]
+        whens[name] = w
+    if not whens:
+        return pd.DataFrame(columns=["extracted"], index=pd.DatetimeIndex([], name="day"))
+    allw = pd.concat(whens.values())
+    lo = pd.Timestamp(start) if start is not None else allw.min()
+    hi = pd.Timestamp(end) if end is not None else allw.max()
+    idx = pd.date_range(lo.normalize(), hi.normalize(), freq="D", name="day")
+    out = pd.DataFrame(index=idx)
+    for name, w in whens.items():
+        before = int((w < lo).sum())
+        daily = w[(w >= lo) & (w <= hi)].dt.normalize().value_counts().reindex(idx, fill_value=0)
+        out[name] = daily.cumsum().astype(int) + before
+    return out
+
+
+# --------------------------------------------------------------------------- key events
+
+
+def before_after(
+    events: pd.DataFrame,
+    key_events: pd.DataFrame,
+    *,
+    window_days: int = 14,
+    undated: str = "drop",
+) -> pd.DataFrame:
+    """Events in the ``window_days`` before and after each key event.
+
+    The key event's own day counts as *after*. ``rate_before``/``rate_after`` are per
+    week; ``change`` is the difference in counts and ``ratio`` after / before (None
+    when nothing happened before).
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 20), date(2024, 1, 29), date(2024, 2, 3)]})
+    >>> ke = pd.DataFrame({"date": [pd.Timestamp("2024-01-28")], "label": ["Tower 22"]})
+    >>> before_after(ev, ke, window_days=14)[["before", "after", "change"]].values.tolist()
+    [[1, 2, 1]]
+    """
+    cols = ["date", "label", "before", "after", "rate_before", "rate_after", "change", "ratio"]
+    if key_events is None or len(key_events) == 0:
+        return pd.DataFrame(columns=cols)
+    when = (
+        event_dates(events, undated=undated).dropna()
+        if len(events)
+        else pd.Series(dtype="datetime64[ns]")
+    )
+    rows = []
+    w = pd.Timedelta(days=window_days)
+    for k in key_events.to_dict("records"):
+        d = pd.Timestamp(k["date"])
+        nb = int(((when >= d - w) & (when < d)).sum())
+        na = int(((when >= d) & (when < d + w)).sum())
+        rows.append({"date": d, "label": k.get("label"), "before": nb, "after": na,
+                     "rate_before": round(nb * 7 / window_days, 3), "rate_after": round(na * 7 / window_days, 3),
+                     "change": na - nb, "ratio": round(na / nb, 3) if nb else None})  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,322 @@
+"""Attack events, tallies and cross-article clustering (events.py).
+
+Unit tests build the ``mentions`` rows by hand (the entities stage's schema), so they
+test this module alone; the seed test runs the whole pipeline.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from conflictlens import events, timex
+from conflictlens.corpus import load_acled
+from conflictlens.lexicons import LexiconError
+from conflictlens.text import make_doc
+
+PUB = date(2024, 2, 8)  # a Thursday
+
+ENTITY_TYPES = {
+    "united_states": "state", "iraq": "state", "syria": "state", "jordan": "state",
+    "iran": "state", "israel": "state", "united_kingdom": "state", "kataeb_hezbollah": "armed_group",
+    "houthis": "armed_group", "islamic_resistance_in_iraq": "armed_group", "baghdad": "capital",
+    "erbil": "city", "ain_al_asad": "place", "abu_bakr_al_saadi": "person",
+    "hezbollah_lebanon": "armed_group", "lebanon": "state",
+}  # fmt: skip
+
+
+def mentions_for(doc, marks: list[tuple[str, str]]) -> list[dict]:
+    """Mention rows for each (surface, entity_id): every occurrence of the surface."""
+    rows = []
+    for surface, eid in marks:
+        start = 0
+        while (i := doc.text.find(surface, start)) >= 0:
+            rows.append({"article_id": doc.article_id, "sent_idx": doc.sentence_at(i), "start": i,
+                         "end": i + len(surface), "surface": surface, "entity_id": eid,
+                         "entity_type": ENTITY_TYPES.get(eid, "state"),
+                         "resolution": "metonym" if surface in ("Washington", "Tehran") else "name"})  # fmt: skip
+            start = i + len(surface)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def models():
+    return timex.build(), events.build()
+
+
+def read(text, marks=(), published=PUB, models=None, article_id="t1", outlet="Test Wire"):
+    tm, em = models
+    doc = make_doc(article_id, text, published=published, outlet=outlet)
+    found = {"mentions": mentions_for(doc, list(marks))}
+    found.update(timex.extract(doc, tm, found))
+    return events.extract(doc, em, found)
+
+
+# --------------------------------------------------------------------------- one article
+
+
+def test_a_dated_drone_strike_with_place_toll_and_perpetrator(models):
+    out = read("On Monday a US drone strike in Erbil killed two militia commanders.",
+               [("US", "united_states"), ("Erbil", "erbil")], models=models)  # fmt: skip
+    (ev,) = out["events"]
+    assert ev["event_type"] == "drone_strike"
+    assert (str(ev["date"]), ev["date_precision"]) == ("2024-02-05", "day")
+    assert (ev["perpetrator_id"], ev["attribution"]) == ("united_states", "stated")
+    assert (ev["location_id"], ev["country_id"], ev["killed"]) == ("erbil", "iraq", 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The militia threatened to attack the embassy.",
+        "Officials warned that any attack on the base would be answered.",
+        "The group denied carrying out the rocket attack on Tuesday.",
+        "Washington could strike the depots within days.",
+        "Commanders are planning new drone strikes.",
+        "Negotiators will discuss the withdrawal of 2,500 troops next week.",
+        "The carrier strike group sailed to the eastern Mediterranean.",
+    ],
+)
+def test_threats_denials_hypotheticals_plans_are_not_events(text, models):
+    assert read(text, [("Washington", "united_states")], models=models)["events"] == []
+
+
+def test_aggregates_are_kept_apart_from_events(models):
+    out = read("Since early November, the militias have fired dozens of rockets at US bases. "
+               "A rocket attack on Sunday wounded two contractors.", [("US", "united_states")],
+               models=models)  # fmt: skip
+    assert len(out["events"]) == 1 and out["events"][0]["wounded"] == 2
+    statuses = {m["trigger"]: m["status"] for m in out["event_mentions"]}
+    assert statuses["rockets"] == "aggregate"
+
+
+def test_mentions_of_one_happening_merge_and_pool_what_each_knows(models):
+    text = (
+        "An attack in mid-January killed four soldiers in the Syrian desert. "
+        "Separately, rockets landed near the airport in Erbil on Tuesday. "
+        "Officials said the attack in Syria bore the hallmarks of Kataeb Hezbollah."
+    )
+    out = read(text, [("Syrian", "syria"), ("Syria", "syria"), ("Erbil", "erbil"),
+                      ("Kataeb Hezbollah", "kataeb_hezbollah")], models=models)  # fmt: skip
+    assert len(out["events"]) == 2
+    first = next(e for e in out["events"] if e["country_id"] == "syria")
+    assert (first["killed"], first["date_precision"], first["perpetrator_id"], first["attribution"]) == (
+        4, "part_of_month", "kataeb_hezbollah", "alleged")  # fmt: skip
+    assert first["n_mentions"] == 2 and first["sent_idxs"] == [0, 2]
+
+
+def test_two_happenings_in_one_sentence_keep_their_own_dates(models):
+    out = read("Two days ago, Israeli jets struck a depot in retaliation for a rocket attack "
+               "in late January that wounded three civilians.", [("Israeli", "israel")], models=models)  # fmt: skip
+    by_type = {e["event_type"]: e for e in out["events"]}
+    assert set(by_type) == {"air_strike", "rocket_attack"}
+    assert str(by_type["air_strike"]["date"]) == "2024-02-06"
+    assert by_type["air_strike"]["perpetrator_id"] == "israel"
+    assert (by_type["rocket_attack"]["date_precision"], by_type["rocket_attack"]["wounded"]) == (
+        "part_of_month",
+        3,
+    )
+
+
+@pytest.mark.parametrize(
+    "text, killed, wounded",
+    [
+        ("A drone strike killed three Americans and wounded dozens.", 3, None),
+        ("Two soldiers and a translator were killed when a roadside bomb exploded.", 3, None),
+        ("A missile attack killed 12 people and wounded more than 40, medics said.", 12, 40),
+        ("Rockets hit the camp, killing two sailors and wounding five.", 2, 5),
+        ("A rocket attack on the base caused no deaths.", 0, None),
+    ],
+)
+def test_casualties_from_number_words_sums_and_qualifiers(text, killed, wounded, models):
+    (ev,) = read(text, [("Americans", "united_states")], models=models)["events"]
+    assert (ev["killed"], ev["wounded"]) == (killed, wounded)
+
+
+@pytest.mark.parametrize(
+    "text, marks, perpetrator, attribution",
+    [
+        ("Kataeb Hezbollah claimed the drone attack on the base.", [("Kataeb Hezbollah", "kataeb_hezbollah")],
+         "kataeb_hezbollah", "claimed"),
+        ("The Houthis said they had targeted a tanker with missiles on Monday.", [("Houthis", "houthis")],
+         "houthis", "claimed"),
+        ("Washington blamed Kataeb Hezbollah for the rocket attack.",
+         [("Washington", "united_states"), ("Kataeb Hezbollah", "kataeb_hezbollah")], "kataeb_hezbollah", "alleged"),
+        ("The base was hit by rockets fired by the Houthis.", [("Houthis", "houthis")], "houthis", "stated"),
+        # nobody named and nobody blamed: the report's own account
+        ("Iran-backed militias launched a drone attack on the base.", [("Iran", "iran")], None, "stated"),
+        ("Officials said Iran-backed militias were behind the rocket attack.", [("Iran", "iran")], None, "alleged"),
+    ],
+)  # fmt: skip
+def test_attribution(text, marks, perpetrator, attribution, models):
+    (ev,) = read(text, marks, models=models)["events"]
+    assert (ev["perpetrator_id"], ev["attribution"]) == (perpetrator, attribution)
+
+
+def test_an_undated_strike_on_a_group_infers_the_article_s_striker(models):
+    text = (
+        "A drone strike killed a commander of Kataeb Hezbollah on Wednesday. "
+        "The group has been bombed repeatedly by Washington."
+    )
+    out = read(text, [("Kataeb Hezbollah", "kataeb_hezbollah"), ("The group", "kataeb_hezbollah"),
+                      ("Washington", "united_states")], models=models)  # fmt: skip
+    (ev,) = out["events"]
+    assert (ev["perpetrator_id"], ev["attribution"], ev["target_id"]) == (
+        "united_states", "inferred", "kataeb_hezbollah")  # fmt: skip
+
+
+def test_future_dates_never_date_an_attack(models):
+    out = read("Talks will resume on Sunday, a week after the attack in Jordan.", [("Jordan", "jordan")],
+               models=models)  # fmt: skip
+    assert all(e["date"] is None or e["date"] <= PUB for e in out["events"])
+
+
+def test_without_publication_date_events_are_undated(models):
+    (ev,) = read("A rocket attack on Tuesday wounded four.", published=None, models=models)[
+        "events"
+    ]
+    assert ev["date"] is None and ev["date_start"] is None
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+@pytest.mark.parametrize(
+    "text, count, qualifier, since",
+    [
+        ("Since mid-October, more than 120 attacks have targeted US forces in Iraq and Syria.", 120, "more_than",
+         "2023-10-11"),
+        ("It was at least the 40th attack on the base since November 1.", 40, "ordinal", "2023-11-01"),
+        ("Officials counted nearly 90 drone attacks since the war began.", 90, "nearly", None),
+        ("The militias have attacked US troops 60 times since October.", 60, "exact", "2023-10-01"),
+    ],
+)  # fmt: skip
+def test_tallies(text, count, qualifier, since, models):
+    (t,) = read(
+        text, [("US", "united_states"), ("Iraq", "iraq"), ("Syria", "syria")], models=models
+    )["tallies"]
+    assert (t["count"], t["qualifier"], t["unit"]) == (count, qualifier, "attacks")
+    assert (str(t["since"]) if t["since"] else None) == since
+    assert t["as_of"] == PUB
+
+
+def test_tally_target_and_region(models):
+    (t,) = read("More than 120 attacks have hit US forces in Iraq and Syria since October 17.",
+                [("US", "united_states"), ("Iraq", "iraq"), ("Syria", "syria")], models=models)["tallies"]  # fmt: skip
+    assert (t["target_id"], t["region"]) == ("united_states", "Iraq and Syria")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The US is deploying 2,500 troops to the region.",
+        "Jets struck 60 targets at 16 locations on Friday.",
+        "The strikes were justified under Article 51.",
+        "Resolution 2722 demands a halt.",
+        "Twelve countries signed the statement, and 20 ships changed course.",
+        "The attack on March 3 killed two.",
+    ],
+)
+def test_numbers_that_are_not_tallies(text, models):
+    assert read(text, [("US", "united_states")], models=models)["tallies"] == []
+
+
+# --------------------------------------------------------------------------- record and pipeline
+
+
+def test_seed_article_events_and_tallies(seed_text):
+    from conflictlens.pipeline import analyze_text
+
+    rec = analyze_text(seed_text, published=PUB)
+    evs = rec["events"]
+    assert len(evs) == 3 and all(e["sentence"] for e in evs)
+    drone = next(e for e in evs if e["event_type"] == "drone_strike")
+    assert (drone["date"], drone["location_id"], drone["country_id"], drone["killed"]) == (
+        "2024-02-07", "baghdad", "iraq", 1)  # fmt: skip
+    assert drone["perpetrator_id"] == "united_states"
+    assert drone["attribution"] in ("stated", "alleged", "inferred")
+    jordan = next(e for e in evs if e["country_id"] == "jordan")
+    assert (jordan["event_type"], jordan["date_start"], jordan["date_end"], jordan["date_precision"]) == (
+        "attack", "2024-01-21", "2024-01-31", "part_of_month")  # fmt: skip
+    assert (jordan["killed"], jordan["target_id"], jordan["perpetrator_id"], jordan["attribution"]) == (
+        3, "united_states", "kataeb_hezbollah", "alleged")  # fmt: skip
+    strikes = next(e for e in evs if e["event_type"] == "air_strike")
+    assert (strikes["date"], strikes["date_precision"], strikes["perpetrator_id"]) == (
+        "2024-02-01", "week", "united_states")  # fmt: skip
+    (tally,) = rec["tallies"]
+    assert {k: tally[k] for k in ("count", "qualifier", "unit", "since", "as_of", "target_id", "region")} == {
+        "count": 165, "qualifier": "more_than", "unit": "attacks", "since": "2023-10-11",
+        "as_of": "2024-02-08", "target_id": "united_states", "region": "Iraq and Syria"}  # fmt: skip
+    assert set(evs[0]) == {"event_type", "date", "date_start", "date_end", "date_precision", "date_text",
+                           "perpetrator_id", "target_id", "location_id", "country_id", "killed",
+                           "wounded", "attribution", "sentence"}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- across articles
+
+
+def corpus_events(models, reports):
+    rows = []
+    for i, (text, published, marks) in enumerate(reports):
+        rows += read(text, marks, published=published, models=models, article_id=f"a{i}",
+                     outlet=f"Outlet {i % 2}")["events"]  # fmt: skip
+    ev = pd.DataFrame(rows)
+    return events.finish({"events": ev}, models[1])["events"]
+
+
+def test_reports_of_one_happening_cluster_and_others_do_not(models):
+    reports = [
+        ("A drone attack on Sunday killed three US soldiers in Jordan.", date(2024, 1, 29),
+         [("US", "united_states"), ("Jordan", "jordan")]),
+        ("The drone strike in Jordan on January 28 killed three Americans.", date(2024, 1, 31),
+         [("Jordan", "jordan"), ("Americans", "united_states")]),
+        ("Rockets hit a base in Syria on Sunday, wounding one.", date(2024, 1, 29), [("Syria", "syria")]),
+        ("A drone attack killed three soldiers in Jordan in early January.", date(2024, 2, 20),
+         [("Jordan", "jordan")]),
+    ]  # fmt: skip
+    ev = corpus_events(models, reports)
+    cid = dict(zip(ev.article_id, ev.cluster_id, strict=True))
+    assert cid["a0"] == cid["a1"]
+    assert cid["a2"] != cid["a0"] and cid["a3"] != cid["a0"]
+    u = events.unique_events(ev)
+    tower = u[u.cluster_id == cid["a0"]].iloc[0]
+    assert (int(tower.n_articles), tower.outlets, str(tower.date), tower.date_precision) == (
+        2, "Outlet 0; Outlet 1", "2024-01-28", "day")  # fmt: skip
+
+
+def test_acled_export_layout_reads_back_with_load_acled(models, tmp_path):
+    ev = corpus_events(models, [
+        ("A drone attack on Sunday killed three US soldiers in Jordan.", date(2024, 1, 29),
+         [("US", "united_states"), ("Jordan", "jordan")]),
+        ("US jets bombed depots in Iraq on Friday.", date(2024, 2, 3), [("US", "united_states"), ("Iraq", "iraq")]),
+    ])  # fmt: skip
+    acled = events.acled_export(events.unique_events(ev))
+    assert list(acled.columns[: len(events.ACLED_LAYOUT)]) == events.ACLED_LAYOUT
+    assert set(acled.sub_event_type) == {"Air/drone strike"}
+    p = tmp_path / "export.csv"
+    acled.to_csv(p, index=False)
+    back, rejects = load_acled(p)
+    assert len(rejects) == 0 and sorted(back.event_type) == ["air_strike", "drone_strike"]
+    assert sorted(back.killed.dropna().astype(int)) == [0, 3]
+
+
+def test_bad_trigger_row_names_file_and_line(tmp_path):
+    src = events.lexicons.default_dir()
+    for p in src.glob("*.csv"):
+        (tmp_path / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    trig = tmp_path / "event_triggers.csv"
+    trig.write_text(trig.read_text(encoding="utf-8") + "mortar salvo,mortar_attack,mortar,noun\n",
+                    encoding="utf-8")  # fmt: skip
+    with pytest.raises(
+        LexiconError, match=r"event_triggers\.csv:\d+: unknown event_type 'mortar_attack'"
+    ):
+        events.build(tmp_path)
+
+
+def test_a_tally_over_a_stated_range_is_as_of_its_end(models):
+    (t,) = read("US troops were attacked at least 70 times between October 17 and December 21.",
+                [("US", "united_states")], models=models)["tallies"]  # fmt: skip
+    assert (t["count"], t["qualifier"], str(t["since"]), str(t["as_of"]), t["target_id"]) == (
+        70, "at_least", "2023-10-17", "2023-12-21", "united_states")  # fmt: skip
