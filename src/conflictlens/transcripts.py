@@ -3,7 +3,9 @@
 A briefing transcript is a run of turns, each opened by a label in capitals
 (``MR. KIRBY:``, ``MS. JEAN-PIERRE:``, ``SENIOR ADMINISTRATION OFFICIAL:``) or by a
 bare ``Q`` for a reporter's question; paragraphs without a label continue the turn
-before. Who a label is comes from ``data/lexicons/speakers.csv``; an unlisted label
+before. A label glued to the end of the paragraph before it (a paragraph break lost in
+the source: "... in their discussions? MR. KIRBY:  I won't ...") opens a turn too.
+Who a label is comes from ``data/lexicons/speakers.csv``; an unlisted label
 is still a turn, with a role guessed from its words (a title such as SECRETARY or
 AMBASSADOR makes an official) and no affiliation.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from conflictlens.lexicons import check, default_dir, read_csv_rows
@@ -28,7 +30,16 @@ _LABEL = re.compile(r"(?:Q(?=\s{1,4}\S)|Q:|(?P<name>[A-Z][A-Z.'\u2019\- ]{1,60}[
 _STAGE = re.compile(
     r"\((?:[A-Z][a-z]+|As interpreted|Cross-talk|The |Referring |Addressing |Calling |Reporter )[^()\n]{0,80}\.?\)"
 )
-_TIMESTAMP = re.compile(r"^\d{1,2}:\d{2} [AP]\.M\. [A-Z]{2,4}$", re.M)
+# "2:16 P.M. EDT", "11:02 A.M.  EST", and the "END" line (alone or before a time) that
+# closes many transcripts.
+_TIMESTAMP = re.compile(
+    r"^(?:(?:END[ \t]+)?\d{1,2}:\d{2}[ \t]+[AP]\.M\.[ \t]+[A-Z]{2,4}|END)$", re.M
+)
+# A label glued to the end of the turn before it (a lost paragraph break in the source:
+# "... in their discussions? MR. KIRBY:  I won't get into ..."). Only looked for in a text
+# already known to be a transcript, only after a sentence end, and only for a title plus
+# surname, a known label, or a "Q" followed by two spaces or a capital.
+_GLUED_NAME = r"(?:MR|MS|MRS|DR)\.?[ \t]+[A-Z][A-Z'\u2019\-]+"
 _OFFICIAL_WORDS = re.compile(
     r"\b(?:SECRETARY|OFFICIAL|AMBASSADOR|GENERAL|ADMIRAL|MINISTER|PRESIDENT|KING|GOVERNOR|SENATOR|REPRESENTATIVE|SPOKESPERSON|SPOKESMAN|COLONEL|MAYOR)\b"
 )
@@ -55,6 +66,20 @@ class Turn:
 @dataclass(frozen=True)
 class Speakers:
     by_label: dict[str, tuple[str, str, str | None]]
+
+    @cached_property
+    def glued(self) -> re.Pattern:
+        """Where a label glued to the end of the turn before it begins (see ``_GLUED_NAME``)."""
+        known = sorted(
+            (k for k in self.by_label if k != "Q" and not re.fullmatch(_GLUED_NAME, k)),
+            key=len,
+            reverse=True,
+        )
+        names = "|".join([_GLUED_NAME, *(re.escape(k).replace("\\ ", r"[ \t]+") for k in known)])
+        return re.compile(
+            rf"(?<=[.?!\u2014\u2013\-)\"\u201d])[ \t]+"
+            rf"(?=(?:(?:{names}):[ \t]|Q(?:[ \t]{{2,}}|[ \t](?=[A-Z]))\S))"
+        )
 
 
 def _norm_label(label: str) -> str:
@@ -125,14 +150,18 @@ def parse_turns(
             labelled.append((a, m))
     if len(labelled) < 2:
         return []
-    turns: list[Turn] = []
+    speakers = speakers or load_speakers()
     starts = {a: m for a, m in labelled}
-    current = None
+    segments = []  # (start, end, label match or None): paragraphs, split at glued labels
     for a, b in paragraphs:
-        if a in starts:
+        for s, e in _split_glued(text, a, b, speakers):
+            segments.append((s, e, starts.get(s) or (_LABEL.match(text, s, e) if s != a else None)))
+    turns: list[Turn] = []
+    current = None
+    for a, b, m in segments:
+        if m is not None and m.end() < b:
             if current is not None:
                 turns.append(current)
-            m = starts[a]
             label = (m.group("name") or "Q").strip()
             sid, role, aff = identify(label, speakers)
             current = Turn(len(turns), label, a, m.end(), b, sid, role, aff)
@@ -142,6 +171,21 @@ def parse_turns(
     if current is not None:
         turns.append(current)
     return turns
+
+
+def _split_glued(text: str, a: int, b: int, speakers: Speakers) -> list[tuple[int, int]]:
+    """``[a, b)`` cut before every label glued inside it (see ``_GLUED_NAME``)."""
+    cuts = [m.end() for m in speakers.glued.finditer(text, a, b)]
+    if not cuts:
+        return [(a, b)]
+    bounds = [a, *cuts, b]
+    out = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def non_text_spans(text: str, turns: list[Turn]) -> list[tuple[int, int]]:
