@@ -28,8 +28,9 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+# MPLBACKEND emptied for Lab: its kernels' inline backend shows figures (Agg would hide them).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	MPLBACKEND= $(BIN)/jupyter lab notebooks/
 
 bench: setup
 	mkdir -p reports/bench

@@ -39,12 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--lexicons", default=None, help="lexicon folder (default data/lexicons)")
 
     r = sub.add_parser("run", help="execute the notebooks into a report bundle")
-    r.add_argument("--config", default=None)
-    r.add_argument("--only", nargs="+", default=None)
-    r.add_argument("--out", default=None)
-    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE")
-    r.add_argument("--jobs", type=int, default=None)
-    r.add_argument("--show-code", action="store_true")
+    r.add_argument("--config", default=None, help="report configuration (config/default.yaml)")
+    r.add_argument("--only", nargs="+", default=None, metavar="NOTEBOOK",
+                   help="run only these notebooks: 01, 01_entity_counts or entity_counts")  # fmt: skip
+    r.add_argument("--out", default=None, help="bundle folder (default reports/<run>)")
+    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a notebook parameter (NOTEBOOK.KEY=VALUE for one notebook); repeatable")  # fmt: skip
+    r.add_argument("--jobs", type=int, default=None, help="notebooks run at once (default 2)")
+    r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
 
     b = sub.add_parser("bench", help="time full extraction on a synthetic or given corpus")
     b.add_argument("--articles", type=int, default=1000)

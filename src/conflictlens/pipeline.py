@@ -24,7 +24,7 @@ from pathlib import Path
 from time import perf_counter
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from conflictlens import lexicons
 from conflictlens.text import Doc, make_doc
