@@ -417,8 +417,9 @@ def cooccurrence_figure(graph, *, title: str = "Actors mentioned in the same sen
     )
     types = sorted({graph.nodes[n].get("entity_type", "other") for n in graph.nodes})
     color = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(types)}
-    sizes = [80 + 12 * graph.nodes[n].get("mentions", graph.degree(n, weight="weight")) ** 0.9
-             for n in graph.nodes]  # fmt: skip
+    # area relative to the most-mentioned actor: readable for 80 articles or 200 long ones
+    size = [graph.nodes[n].get("mentions", graph.degree(n, weight="weight")) for n in graph.nodes]
+    sizes = [150 + 2200 * (v / (max(size) or 1)) ** 0.5 for v in size]
     weights = [graph.edges[e]["weight"] for e in graph.edges]
     top = max(weights)
     nx.draw_networkx_edges(graph, pos, ax=ax, width=[0.5 + 4 * w / top for w in weights],
@@ -872,3 +873,219 @@ def or_note(table: pd.DataFrame, note: str):
     from IPython.display import Markdown
 
     return Markdown(f"*{note}*")
+
+
+# --------------------------------------------------------------------------- White House corpus (10)
+
+ROLE_COLORS = {"official": PALETTE[0], "journalist": PALETTE[1], "moderator": PALETTE[2],
+               "other": PALETTE[6], "narrator": PALETTE[3]}  # fmt: skip
+"""One colour per speaker role, the same in every figure."""
+
+
+def coverage_note(summary: pd.DataFrame, passages: str = "all") -> str:
+    """One line saying what share of the corpus an analysis covers.
+
+    ``summary`` is :func:`conflictlens.relevance.passage_summary` per article (the
+    default ``by="article_id"``), of the unfiltered tables; ``passages`` the notebook's
+    parameter (``"relevant"`` or ``"all"``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"article_id": ["a", "b"], "passages": [10, 30], "relevant": [4, 0],
+    ...                   "militias": [3, 0], "red_sea": [1, 0], "words": [1000, 3000],
+    ...                   "relevant_words": [400, 0]})
+    >>> coverage_note(s, "relevant")
+    'Relevant passages only: 4 of 40 passages (10.0%), 400 of 4,000 words (10.0%), in 1 of 2 documents (militias 3, Red Sea 1).'
+    >>> coverage_note(s, "all")
+    'All passages: 40 passages, 4,000 words in 2 documents; 10.0% of the passages (10.0% of the words) are relevant (militias 3, Red Sea 1): set passages="relevant" to keep only those.'
+    """
+    if summary is None or len(summary) == 0:
+        return "No passages: the corpus has no analysable text."
+    n, rel = int(summary["passages"].sum()), int(summary["relevant"].sum())
+    words, rel_words = int(summary["words"].sum()), int(summary["relevant_words"].sum())
+    docs, rel_docs = len(summary), int((summary["relevant"] > 0).sum())
+    share, word_share = rel / max(n, 1), rel_words / max(words, 1)
+    topics = (
+        f"militias {int(summary['militias'].sum()):,}, Red Sea {int(summary['red_sea'].sum()):,}"
+    )
+    if passages == "relevant":
+        return (f"Relevant passages only: {rel:,} of {n:,} passages ({share:.1%}), {rel_words:,} of "
+                f"{words:,} words ({word_share:.1%}), in {rel_docs:,} of {docs:,} documents ({topics}).")  # fmt: skip
+    return (f"All passages: {n:,} passages, {words:,} words in {docs:,} documents; {share:.1%} of "
+            f"the passages ({word_share:.1%} of the words) are relevant ({topics}): "
+            f'set passages="relevant" to keep only those.')  # fmt: skip
+
+
+def stated_tallies_figure(
+    stated: pd.DataFrame,
+    running: pd.DataFrame | None = None,
+    *,
+    key_events: pd.DataFrame | None = None,
+    top_sources: int = 6,
+    title: str = "Tallies stated over time",
+):
+    """Each stated tally at its ``as_of`` date, coloured by who stated it, over running counts.
+
+    ``stated`` from :func:`conflictlens.trends.stated_tallies` (▲ a lower bound, "more
+    than" / "at least"; ▼ "nearly"; ● otherwise; a bigger marker when several articles
+    state the same count on the same day); ``running`` from
+    :func:`conflictlens.trends.running_counts` (step lines: extracted unique events and
+    reference events, counted from the tallies' usual start date). Sources beyond the
+    ``top_sources`` most frequent are pooled as ``other``.
+    """
+    has = stated is not None and len(stated.dropna(subset=["as_of"])) > 0
+    has_running = running is not None and len(running) > 0
+    if not has and not has_running:
+        return empty_figure("No tallies of attacks and no dated events to compare", title=title)
+    fig, ax = plt.subplots(figsize=(10.5, 5.2))
+    lo, hi = [], []
+    if has_running:
+        since, target = running.attrs.get("since"), running.attrs.get("target")
+        what = f" since {since:%d %b %Y}" if since is not None else ""
+        what += f", on {target}" if target else ""
+        line = {"extracted": ("#2e4057", "-"), "reference": ("#8d6a9f", "--")}
+        for col in running.columns:
+            color, ls = line.get(col, ("#6c757d", ":"))
+            ax.step(running.index, running[col], where="post", lw=2, color=color, ls=ls,
+                    label=f"{col} events{what} (cumulative)")  # fmt: skip
+        lo.append(running.index.min())
+        hi.append(running.index.max())
+    if has:
+        st = stated.dropna(subset=["as_of"]).assign(source=lambda d: d["source"].fillna("narrator"))
+        order = (
+            st["source"].value_counts().sort_index().sort_values(ascending=False, kind="mergesort")
+        )
+        keep = list(order.index[:top_sources])
+        st = st.assign(source=st["source"].where(st["source"].isin(keep), "other"))
+        st = st.assign(shape=st["qualifier"].map({"more_than": "^", "at_least": "^", "nearly": "v"})
+                       .fillna("o"))  # fmt: skip
+        pts = (
+            st.groupby(["source", "as_of", "count", "shape"], sort=True)
+            .size()
+            .rename("n")
+            .reset_index()
+        )
+        sources = [s for s in [*keep, "other"] if s in set(pts["source"])]
+        # roles keep their colours; other sources take the colours no role present uses
+        free = iter([c for c in (PALETTE[1], PALETTE[0], PALETTE[2], PALETTE[5], PALETTE[8],
+                                 PALETTE[7], PALETTE[4], PALETTE[9])
+                     if c not in {ROLE_COLORS[r] for r in sources if r in ROLE_COLORS}])  # fmt: skip
+        names = {"narrator": "narrator (own words)", "unknown_speaker": "an unresolved speaker"}
+        for source in sources:
+            color = "#adb5bd" if source == "other" else ROLE_COLORS.get(source) or next(free)
+            for shape, g in pts[pts["source"] == source].groupby("shape", sort=True):
+                ax.scatter(g["as_of"], g["count"], marker=shape, s=36 + 28 * (g["n"] - 1),
+                           color=color, edgecolors="white", linewidths=0.6, zorder=3, alpha=0.9)  # fmt: skip
+            ax.scatter(
+                [], [], marker="s", color=color, label=f"stated by {names.get(source, source)}"
+            )
+        for shape, meaning in (("^", "lower bound (more than, at least)"), ("v", "nearly"),
+                               ("o", "exact or about")):  # fmt: skip
+            if (pts["shape"] == shape).any():
+                ax.scatter([], [], marker=shape, color="#6c757d", label=meaning)
+        lo.append(st["as_of"].min())
+        hi.append(st["as_of"].max())
+    _mark_key_events(ax, key_events, min(lo), max(hi))
+    ax.set_title(title, pad=22 if key_events is not None and len(key_events) else 6)
+    ax.set_ylabel("attacks")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.autofmt_xdate()
+    return fig
+
+
+def _role_label(role: str, n) -> str:
+    return f"{role} (n={int(n):,})" if pd.notna(n) else str(role)
+
+
+def role_comparison_figure(
+    frames: pd.DataFrame,
+    agentless: pd.DataFrame,
+    tone: pd.DataFrame,
+    *,
+    min_sentences: int = 50,
+    title: str = "Official voice vs journalists' questions",
+):
+    """Three panels by speaker role: frames per 100 sentences, agentless share, mean tone.
+
+    ``frames`` from :func:`conflictlens.framing.frames_by_role`, ``agentless`` from
+    :func:`conflictlens.framing.agentless_by_role`, ``tone`` from
+    :func:`conflictlens.framing.tone_by_role` (its ``sentences`` give each role's size).
+    Roles with fewer than ``min_sentences`` sentences are left out (named below the
+    figure): their rates would be noise.
+    """
+    if tone is None or tone.empty:
+        return empty_figure("No speaker turns in this corpus: no roles to compare", title=title)
+    size = tone["sentences"]
+    roles = [r for r in tone.index if size.get(r, 0) >= min_sentences]
+    dropped = [r for r in tone.index if r not in roles]
+    if not roles:
+        return empty_figure(f"No role speaks {min_sentences} sentences here", title=title)
+    colors = [ROLE_COLORS.get(r, PALETTE[6]) for r in roles]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 5.2), gridspec_kw={"width_ratios": [2.2, 1, 1]})
+    ax = axes[0]
+    fr = frames.reindex(index=roles).fillna(0.0)
+    fr = fr.loc[:, fr.sum(axis=0) > 0] if len(fr.columns) else fr
+    height = 0.8 / max(len(roles), 1)
+    ys = range(len(fr.columns))
+    for i, role in enumerate(roles):
+        ax.barh([y - 0.4 + height * (i + 0.5) for y in ys], fr.loc[role].to_numpy(),
+                height=height, color=colors[i], label=_role_label(role, size.get(role)))  # fmt: skip
+    ax.set_yticks(list(ys), [str(c) for c in fr.columns])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(float(fr.to_numpy().max()) if fr.size else 0.0, 1.0) * 1.45)  # legend room
+    ax.set_xlabel("sentences with the frame per 100 of the role's sentences")
+    ax.set_title("Frames in each role's own words", fontsize=10)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper right", fontsize=8, title="role (sentences)", title_fontsize=8)
+    ax = axes[1]
+    ag = agentless.reindex(roles)
+    ax.barh(roles, ag["rate"].fillna(0).to_numpy(), color=colors)
+    for y, (v, n) in enumerate(zip(ag["rate"], ag["clauses"], strict=True)):
+        if pd.notna(v):
+            ax.text(v, y, f" {v:.0%} of {int(n)}", va="center", fontsize=8, color="#333333")
+    ax.set_xlim(0, 1.25)
+    ax.invert_yaxis()
+    ax.set_xlabel("agentless share of violence clauses")
+    ax.set_title("Violence without its doer", fontsize=10)
+    ax.grid(axis="y", visible=False)
+    ax = axes[2]
+    tn = tone.reindex(roles)["compound"]
+    ax.barh(roles, tn.to_numpy(), color=colors)
+    for y, v in enumerate(tn):
+        ax.text(v, y, f" {v:+.2f}" if v >= 0 else f"{v:+.2f} ", va="center", fontsize=8,
+                ha="left" if v >= 0 else "right", color="#333333")  # fmt: skip
+    ax.axvline(0, color="#666666", linewidth=0.8)
+    span = max(0.25, float(tn.abs().max()) * 1.6)
+    ax.set_xlim(-span, span)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean VADER compound of the sentences")
+    ax.set_title("Tone", fontsize=10)
+    ax.grid(axis="y", visible=False)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=12)
+    if dropped:
+        fig.text(0.01, -0.02, f"Left out (fewer than {min_sentences} sentences): "
+                 + ", ".join(_role_label(r, size.get(r)) for r in dropped), fontsize=8,
+                 color="#4a4a4a")  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def role_labels_figure(table: pd.DataFrame, *, title: str = "How each role names the actors"):
+    """Grouped bars of :func:`conflictlens.framing.labels_by_role`: label uses per role."""
+    if table is None or table.empty:
+        return empty_figure("No labels in speaker turns in this selection", title=title)
+    roles = list(table.columns)
+    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.42 * len(table)))
+    height = 0.8 / max(len(roles), 1)
+    ys = range(len(table))
+    for i, role in enumerate(roles):
+        ax.barh([y - 0.4 + height * (i + 0.5) for y in ys], table[role].to_numpy(), height=height,
+                color=ROLE_COLORS.get(role, PALETTE[6]), label=str(role))  # fmt: skip
+    ax.set_yticks(list(ys), [str(x) for x in table.index], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("label uses in the role's own words")
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right", fontsize=8, title="role")
+    ax.set_title(title)
+    return fig

@@ -541,3 +541,189 @@ def before_after(
                      "rate_before": round(nb * 7 / window_days, 3), "rate_after": round(na * 7 / window_days, 3),
                      "change": na - nb, "ratio": round(na / nb, 3) if nb else None})  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- tallies stated over time (10)
+
+LOWER_BOUNDS = ("more_than", "at_least")
+"""Tally qualifiers that make the count a lower bound ("more than 150 attacks")."""
+SPEECH_KINDS = ("direct", "partial", "reported")
+
+
+def _speaker_at(rows: pd.DataFrame, quotes: pd.DataFrame | None) -> pd.Series:
+    """The speaker of the innermost speech quote holding each row's ``start`` (NaN: none)."""
+    out = pd.Series(None, index=rows.index, dtype=object)
+    if quotes is None or quotes.empty or rows.empty or "start" not in rows:
+        return out
+    q = quotes[quotes["kind"].isin(SPEECH_KINDS)][["article_id", "start", "end", "speaker_id"]]
+    r = rows[["article_id", "start"]].reset_index(names="_row")
+    m = r.merge(q.rename(columns={"start": "q_start", "end": "q_end"}), on="article_id")
+    m = m[(m["start"] >= m["q_start"]) & (m["start"] < m["q_end"])]
+    m = m.assign(_len=m["q_end"] - m["q_start"]).sort_values(["_row", "_len"], kind="mergesort")
+    m = m.drop_duplicates("_row")
+    out.loc[m["_row"].to_numpy()] = m["speaker_id"].fillna("unknown_speaker").to_numpy()
+    return out
+
+
+def stated_tallies(
+    tallies: pd.DataFrame,
+    *,
+    quotes: pd.DataFrame | None = None,
+    turns: pd.DataFrame | None = None,
+    articles: pd.DataFrame | None = None,
+    units: tuple[str, ...] = ("attacks", "operations"),
+    start: str | date | None = None,
+    end: str | date | None = None,
+) -> pd.DataFrame:
+    """Reported tallies with who stated them, one row per distinct statement.
+
+    ``source`` says whose count it is: in a transcript, the role of the turn it lies in
+    (``official`` for "more than 150 attacks" in an official's answer, ``journalist``
+    for a number put in a question); elsewhere the speaker of the quote or reported
+    speech holding it (a person as the state they speak for, e.g. a Pentagon
+    spokesperson as ``united_states``; ``unknown_speaker`` when unresolved), else
+    ``narrator`` (the outlet's or the document's own count). The same count stated
+    again in the same article by the same source for the same date is one row.
+
+    Parameters
+    ----------
+    tallies : DataFrame
+        The ``tallies`` table.
+    quotes, turns, articles : DataFrame, optional
+        The ``quotes``, ``turns`` (the whole corpus' turns) and ``articles`` tables;
+        ``articles`` adds ``outlet`` and ``published``.
+    units : tuple of str
+        Units of the tallies kept (counts of attacks; ``operations`` is how armed
+        groups count theirs). Ordinal tallies ("the third round") are left out.
+    start, end : date-like, optional
+        Keep tallies whose ``as_of`` date lies in ``[start, end]`` (undated ones too).
+
+    Returns
+    -------
+    DataFrame: article_id, sent_idx, outlet, published, as_of, since, count, qualifier,
+    lower_bound, unit, target_id, region, source, speaker_role, speaker_id, text; sorted
+    by ``as_of``.
+
+    Examples
+    --------
+    >>> ta = pd.DataFrame({"article_id": ["a", "a", "b"], "sent_idx": [0, 5, 1], "start": [10, 300, 5],
+    ...     "count": [150, 150, 3], "qualifier": ["more_than", "more_than", "ordinal"],
+    ...     "unit": ["attacks"] * 3, "since": [date(2023, 10, 17)] * 3,
+    ...     "as_of": [date(2024, 1, 28)] * 3, "target_id": ["united_states"] * 3, "region": [None] * 3})
+    >>> q = pd.DataFrame({"article_id": ["a"], "start": [0], "end": [40], "kind": ["reported"],
+    ...                   "speaker_id": ["pat_ryder"]})
+    >>> s = stated_tallies(ta, quotes=q)
+    >>> s[["count", "lower_bound", "source", "speaker_id"]].values.tolist()
+    [[150, True, 'united_states', 'pat_ryder'], [150, True, 'narrator', None]]
+    """
+    cols = ["article_id", "sent_idx", "outlet", "published", "as_of", "since", "count",
+            "qualifier", "lower_bound", "unit", "target_id", "region", "source", "speaker_role",
+            "speaker_id", "text"]  # fmt: skip
+    if tallies is None or tallies.empty:
+        return pd.DataFrame(columns=cols)
+    ta = tallies[tallies["unit"].isin(list(units)) & (tallies["qualifier"] != "ordinal")]
+    ta = ta.reset_index(drop=True)
+    if ta.empty:
+        return pd.DataFrame(columns=cols)
+    from conflictlens.framing import NARRATOR, turn_roles  # framing needs vader: import late
+
+    role = turn_roles(ta, turns)
+    speaker = _speaker_at(ta, quotes)
+    actors = lexicons.load_actors().drop_duplicates("entity_id").set_index("entity_id")
+    person = actors["entity_type"].eq("person") & actors["affiliation"].fillna("").ne("")
+    affiliation = actors.loc[person, "affiliation"]
+    quoted = speaker.map(lambda s: affiliation.get(s, s) if isinstance(s, str) else None)
+    in_turn = role["speaker_role"] != NARRATOR
+    out = ta.assign(
+        source=role["speaker_role"].where(in_turn, quoted.fillna(NARRATOR)),
+        speaker_role=role["speaker_role"],
+        speaker_id=role["turn_speaker_id"].where(in_turn, speaker),
+        lower_bound=ta["qualifier"].isin(LOWER_BOUNDS),
+        as_of=pd.to_datetime(ta["as_of"], errors="coerce"),
+        since=pd.to_datetime(ta["since"], errors="coerce"),
+    )
+    if start is not None:
+        out = out[~(out["as_of"] < pd.Timestamp(start))]
+    if end is not None:
+        out = out[~(out["as_of"] > pd.Timestamp(end))]
+    if articles is not None and len(articles):
+        meta = articles[["article_id", "outlet", "published"]].drop_duplicates("article_id")
+        out = out.merge(meta, on="article_id", how="left")
+    for col in cols:
+        if col not in out:
+            out[col] = None
+    out["speaker_id"] = out["speaker_id"].astype(object).where(out["speaker_id"].notna(), None)
+    out = out.drop_duplicates(["article_id", "as_of", "count", "qualifier", "source"])
+    return out.sort_values(["as_of", "sent_idx"], kind="mergesort")[cols].reset_index(drop=True)
+
+
+def _mode(values: pd.Series, *, majority: bool = False):
+    """The most frequent non-null value (the smallest on a tie); with ``majority``, only
+    when it holds at least half of all the values."""
+    counts = values.dropna().value_counts()
+    if counts.empty:
+        return None
+    top = counts[counts == counts.max()].sort_index().index[0]
+    if majority and counts.max() * 2 < len(values):
+        return None
+    return top
+
+
+def running_counts(
+    stated: pd.DataFrame,
+    events: pd.DataFrame,
+    reference: pd.DataFrame | None = None,
+    *,
+    start: str | date | None = None,
+    end: str | date | None = None,
+) -> pd.DataFrame:
+    """Cumulative counts of extracted and reference events, counted as the tallies count.
+
+    The count starts at the ``since`` date most tallies give ("since October 17"; else
+    ``start``, else the first tally's date) and, when at least half of the tallies name
+    one target (US forces), counts attacks on that target only; so a line and a stated
+    tally measure the same thing. ``attrs["since"]`` and ``attrs["target"]`` say which.
+
+    Parameters
+    ----------
+    stated : DataFrame
+        From :func:`stated_tallies`.
+    events : DataFrame
+        Unique events (:func:`conflictlens.events.unique_events`, usually selected).
+    reference : DataFrame, optional
+        Reference events (:func:`load_reference`).
+    start, end : date-like, optional
+        The period shown; ``end`` defaults to the last tally or event.
+
+    Returns
+    -------
+    DataFrame indexed by day, with ``extracted`` (and ``reference``).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"since": [pd.Timestamp("2024-01-02")] * 2, "target_id": ["united_states", None],
+    ...                    "as_of": pd.to_datetime(["2024-01-03", "2024-01-04"])})
+    >>> ev = pd.DataFrame({"date": [date(2024, 1, 1), date(2024, 1, 3)],
+    ...                    "target_id": ["united_states", "united_states"]})
+    >>> rc = running_counts(st, ev)
+    >>> rc["extracted"].tolist(), str(rc.attrs["since"].date()), rc.attrs["target"]
+    ([0, 1, 1], '2024-01-02', 'united_states')
+    """
+    has = stated is not None and len(stated) > 0
+    since = _mode(pd.to_datetime(stated["since"], errors="coerce")) if has else None
+    if since is None:
+        as_of = pd.to_datetime(stated["as_of"], errors="coerce").dropna() if has else []
+        since = (pd.Timestamp(start) if start is not None
+                 else (as_of.min() if len(as_of) else None))  # fmt: skip
+    target = _mode(stated["target_id"], majority=True) if has else None
+
+    def after(df):
+        if df is None or len(df) == 0 or since is None:
+            return df
+        return df[event_dates(df) >= since]
+
+    if end is None and has:
+        end = pd.to_datetime(stated["as_of"], errors="coerce").max()
+    out = cumulative_counts(after(events), after(reference), start=since, end=end, target=target)
+    out.attrs.update(since=pd.Timestamp(since) if since is not None else None, target=target)
+    return out
