@@ -364,7 +364,19 @@ def cached_extract(
     key = fingerprint(corpus, lexicon_dir)
     out = resolve_path(cache_dir) / f"{corpus.name.split('.')[0]}-{key}"
     if not (out / "_complete").exists() or refresh:
-        extract_corpus(corpus, out, lexicon_dir=lexicon_dir, jobs=jobs, progress=progress)
+        # Extract beside the cache entry and rename it into place, so a reader running at
+        # the same time (two notebooks, two users) never sees half-written tables.
+        import os
+        import shutil
+
+        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+        extract_corpus(corpus, tmp, lexicon_dir=lexicon_dir, jobs=jobs, progress=progress)
+        if out.exists():
+            shutil.rmtree(out, ignore_errors=True)
+        try:
+            tmp.rename(out)
+        except OSError:  # another process finished first: keep its copy
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
