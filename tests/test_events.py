@@ -320,3 +320,141 @@ def test_a_tally_over_a_stated_range_is_as_of_its_end(models):
                 [("US", "united_states")], models=models)["tallies"]  # fmt: skip
     assert (t["count"], t["qualifier"], str(t["since"]), str(t["as_of"]), t["target_id"]) == (
         70, "at_least", "2023-10-17", "2023-12-21", "united_states")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- official text and transcripts
+
+
+def statuses(out) -> list[tuple[str, str]]:
+    return [(m["trigger"], m["status"]) for m in out["event_mentions"]]
+
+
+def test_a_question_tells_no_happening_but_may_presuppose_a_dated_one(models):
+    text = (
+        "Q  Are these strikes targeted enough?  Was there an attack on the base?\n\n"
+        "MR. KIRBY:  I won't speculate.\n\n"
+        "Q  Was the strike successful last night?"
+    )
+    out = read(text, models=models)
+    assert statuses(out)[:2] == [("strikes", "question"), ("attack", "question")]
+    (ev,) = out["events"]  # the definite, dated one: presupposed
+    assert ev["trigger"] == "strike" and str(ev["date"]) == "2024-02-07"
+
+
+def test_a_journalists_report_in_a_transcript_is_not_told_as_fact(models):
+    text = ("Q  There are reports of a drone attack on a base in Syria this morning.  Can you confirm?\n\n"
+            "MR. KIRBY:  I don't have anything for you on that.")  # fmt: skip
+    out = read(text, [("Syria", "syria")], models=models)
+    assert out["events"] == []
+    assert statuses(out) == [("drone attack", "question")]
+
+
+def test_first_person_in_an_officials_turn_is_their_state(models):
+    text = ("Q  What happened?\n\nMR. KIRBY:  Last night our forces in Syria came under attack.  "
+            "On Friday we struck seven facilities used by the militias.")  # fmt: skip
+    out = read(text, [("Syria", "syria")], models=models)
+    by_trigger = {e["trigger"]: e for e in out["events"]}
+    assert by_trigger["attack"]["target_id"] == "united_states"
+    assert by_trigger["struck"]["perpetrator_id"] == "united_states"
+    assert str(by_trigger["struck"]["date"]) == "2024-02-02"
+
+
+def test_first_person_in_a_statement_is_its_author(models):
+    tm, em = models
+    doc = make_doc("s1", "Yesterday we conducted strikes on three facilities in Iraq.", published=PUB,
+                   title="Statement from President Joe Biden on Strikes in Iraq")  # fmt: skip
+    found = {"mentions": mentions_for(doc, [("Iraq", "iraq")])}
+    found.update(timex.extract(doc, tm, found))
+    (ev,) = events.extract(doc, em, found)["events"]
+    assert (ev["perpetrator_id"], str(ev["date"])) == ("united_states", "2024-02-07")
+    doc = make_doc("n1", "Yesterday we conducted strikes on three facilities in Iraq.", published=PUB,
+                   title="Drone strike hits Iraq")  # fmt: skip
+    found = {"mentions": mentions_for(doc, [("Iraq", "iraq")])}
+    found.update(timex.extract(doc, tm, found))
+    assert events.extract(doc, em, found)["events"][0]["perpetrator_id"] is None  # a news title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would point to the strikes on Friday as a clear message.",
+        "We can confirm a drone attack on the base on Tuesday.",
+    ],
+)
+def test_a_modal_that_is_the_speakers_hedge_does_not_cancel_the_attack(text, models):
+    assert len(read(text, models=models)["events"]) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Freedom and democracy are under attack at home and abroad.",
+        "Workers at the plant went on strike over wages on Monday.",
+        "The militias could strike anywhere, and we cannot afford an attack on Rafah.",
+        "The Security Council demanded the Houthis end attacks on shipping.",
+        "We have seen these attacks before.",
+        "The recent attacks on commercial vessels have to stop.",
+        "They have in the past come under attack by these groups.",
+        "Since then, US forces have struck targets in Iraq and Syria.",
+    ],
+)
+def test_official_phrasings_that_name_no_single_attack(text, models):
+    assert read(text, models=models)["events"] == []
+
+
+def test_dates_told_against_publication(models):
+    out = read("Iran's ballistic missile attacks against Erbil the day prior were condemned.",
+               [("Iran", "iran"), ("Erbil", "erbil")], published=date(2024, 1, 16), models=models)  # fmt: skip
+    assert str(out["events"][0]["date"]) == "2024-01-15"
+    out = read("It has been three days since the attack in Jordan that killed three service members.",
+               [("Jordan", "jordan")], published=date(2024, 1, 31), models=models)  # fmt: skip
+    (ev,) = out["events"]
+    assert (str(ev["date"]), ev["killed"]) == ("2024-01-28", 3)
+
+
+def test_a_bare_the_attack_long_after_the_last_word_on_it_refers_back(models):
+    filler = " ".join(f"Officials discussed topic number {i} at length." for i in range(30))
+    text = f"A drone attack on Tuesday wounded four soldiers. {filler} That said, this was a very serious attack."
+    out = read(text, models=models)
+    assert len(out["events"]) == 1
+    assert statuses(out)[-1] == ("attack", "reference")
+
+
+def test_the_toll_in_the_next_sentence(models):
+    out = read("Last night our base came under attack by a drone. Three soldiers were killed and more "
+               "than 30 were wounded.", models=models)  # fmt: skip
+    (ev,) = out["events"]
+    assert (ev["killed"], ev["wounded"]) == (3, 30)
+    out = read("A drone attack hit the base on Tuesday. Separately, two people were killed in a crash.",
+               models=models)  # fmt: skip
+    assert out["events"][0]["killed"] is None
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("Militias have carried out twenty-three attacks on US bases since October.", 23),
+        ("It was the forty-first attack on the base since October 17.", 41),
+        (
+            "We are concerned about attacks on our troops. We've seen about a dozen over the last several days.",
+            12,
+        ),
+        ("More than 30 service members have been killed in attacks on US troops since 2021.", 30),
+    ],
+)
+def test_tallies_in_official_phrasings(text, count, models):
+    (t,) = read(text, models=models)["tallies"]
+    assert t["count"] == count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nearly 100,000 people have been killed, injured, or are missing.",
+        "More than 700 Israelis have been killed since gunmen broke through the fence on Saturday.",
+        "In 2023, 45 strikes were planned but never carried out.",
+        "He was sentenced to 20 years under Section 2339B and pleaded guilty to Count 3 of 11 counts.",
+    ],
+)
+def test_numbers_in_official_and_court_text_that_are_not_tallies(text, models):
+    assert read(text, models=models)["tallies"] == []

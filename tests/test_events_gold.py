@@ -41,8 +41,8 @@ def test_date_within_precision(event_scores):
 @pytest.mark.parametrize(
     "measure, floor",
     [
-        ("killed", 0.69),  # measured 0.716
-        ("wounded", 0.83),  # measured 0.851
+        ("killed", 0.72),  # measured 0.743
+        ("wounded", 0.85),  # measured 0.878
         ("attribution", 0.81),  # measured 0.838
         ("perpetrator", 0.76),  # measured 0.784
         ("country", 0.77),  # measured 0.797
@@ -60,7 +60,7 @@ def test_cross_article_deduplication(event_scores):
 
 
 def test_tally_f1(tally_scores):
-    assert tally_scores.loc["tally", "f1"] >= 0.94  # measured 0.96
+    assert tally_scores.loc["tally", "f1"] >= 0.98  # measured 1.0 (12/12, no false alarm)
     assert tally_scores.loc["tally_qualifier", "accuracy"] >= 0.98
 
 
@@ -83,3 +83,37 @@ def test_dateparser_limits_the_issue_names():
 
 def test_scorers_are_registered():
     assert {"timex", "events", "tallies"} <= set(evaluation.SCORERS)
+
+
+# --------------------------------------------------------------------------- White House gold set
+# Real official text (tests/gold/whitehouse): briefings with Q/A turns, statements,
+# readouts. Measured when questions, first-person voices, back-references and elliptical
+# counts were handled (event F1 0.884: P 1.0, R 0.79; it was 0.567 before), minus 0.02.
+
+WH = evaluation.wh_gold_dir()
+
+
+@pytest.fixture(scope="module")
+def wh_scores():
+    from conflictlens.pipeline import resolve_path
+
+    if not resolve_path(evaluation.WH_CORPUS).exists() or not any(WH.glob("*.yaml")):
+        pytest.skip("White House corpus or gold set not available")
+    events = evaluation.score_wh_events().set_index("measure")
+    tallies = evaluation.score_wh_tallies().set_index("measure")
+    return events, tallies
+
+
+def test_whitehouse_event_f1_and_dates(wh_scores):
+    events, _ = wh_scores
+    assert events.loc["event", "f1"] >= 0.86  # measured 0.884
+    assert (
+        events.loc["event", "precision"] >= 0.95
+    )  # measured 1.0: questions and threats are no events
+    assert events.loc["date_within_precision", "accuracy"] >= 0.86  # measured 0.889
+    assert events.loc["distractor_rejected", "accuracy"] >= 0.95  # measured 0.971
+
+
+def test_whitehouse_tally_f1(wh_scores):
+    _, tallies = wh_scores
+    assert tallies.loc["tally", "f1"] >= 0.86  # measured 0.889 (P 1.0, R 0.8)

@@ -217,3 +217,33 @@ def test_fast_fold_equals_fold(s):
     from conflictlens.text import fold
 
     assert timex.folded(s) == fold(s)
+
+
+@pytest.mark.parametrize(
+    "published, text, expected",
+    [
+        # Monday: the weekend just gone; Sunday: the one under way; future: the coming one
+        (
+            date(2024, 1, 29),
+            "This attack over the weekend was escalatory.",
+            ("2024-01-27", "2024-01-28", "week"),
+        ),
+        (
+            date(2024, 1, 28),
+            "Rockets hit the base over the weekend.",
+            ("2024-01-27", "2024-01-28", "week"),
+        ),
+        (THU, "Talks will resume over the weekend.", ("2024-02-10", "2024-02-11", "week")),
+    ],
+)
+def test_over_the_weekend(published, text, expected, model):
+    assert span(one(text, published, model)) == expected
+
+
+def test_a_verb_before_the_expression_governs_it_over_a_later_future_cue(model):
+    # "targeted ... on Monday, and the operations will continue": Monday is past
+    t = one("Our fighters targeted the base with two drones on Monday, and the operations will continue.",
+            THU, model)  # fmt: skip
+    assert str(t.date) == "2024-02-05" and t.tense == "past"
+    # a fronted expression still takes the verb after it
+    assert str(one("On Sunday, talks will resume in Doha.", THU, model).date) == "2024-02-11"

@@ -25,16 +25,27 @@ Reading one article
    Compatible means: event types that can name the same thing (``attack`` names
    anything; a drone strike can be an air strike or a missile strike), overlapping
    dates, the same (or an enclosing) place, no swapped perpetrator and target.
-5. **Attribution.** ``stated`` (the narrator says who did it: "a US drone strike",
+5. **Who is speaking.** In a transcript, a journalist's or moderator's words and any
+   question ("Was it a drone?") tell no happening: their mentions (status ``question``)
+   may refer to one told before, or presuppose a definite, dated one ("Was the strike
+   successful last night?"), but start none. "We", "us" and "our" are the state of the
+   voice they are spoken in (an official's turn, a quote whose speaker is known, the
+   author a statement's title names), so "we struck seven facilities" has a perpetrator
+   and "attacks on our forces" a target. A bare "the attack" long after the last word on
+   a happening, with no fact in common, refers back (``reference``) and starts nothing.
+6. **Attribution.** ``stated`` (the narrator says who did it: "a US drone strike",
    "strikes by Washington"), ``claimed`` (the perpetrator says so: "claimed the
    attack", "said it struck"), ``alleged`` (someone else says so: "blamed", "bore the
    imprint of", "was the likely culprit") and ``inferred`` (not said of this event;
    taken from the article's other strikes on the same target).
 
 Reported tallies ("more than 165 attacks since mid-October on US troops in Iraq and
-Syria", "the 66th attack") become ``tallies`` rows: count, qualifier, unit, since,
-as_of (publication date unless stated), target, region. Numbers that count anything
-but attacks (troops, targets, ships, countries; Article 51) are not tallies.
+Syria", "the 66th attack", "attacked ... some 160 times", "about a dozen over the last
+several days" after a word on attacks, "30 service members have been killed in
+attacks") become ``tallies`` rows: count, qualifier, unit, since, as_of (publication
+date unless stated), target, region. Numbers that count anything but attacks (troops,
+targets, ships, countries, dollars, ages; Article 51, Section 2339B, Count 3) and
+counts of attacks planned, threatened or foiled are not tallies.
 
 Across articles
 ---------------
@@ -64,7 +75,7 @@ EVENT_TYPES = ("drone_strike", "rocket_attack", "missile_attack", "air_strike", 
 ATTRIBUTIONS = ("stated", "claimed", "alleged", "inferred")
 """How the perpetrator is known, strongest first."""
 
-STATUSES = ("event", "aggregate", "not_attack", "reference")
+STATUSES = ("event", "aggregate", "not_attack", "reference", "question")
 
 _TRIGGER_TYPES = (*EVENT_TYPES, "strike", "none")
 _TRIGGER_KINDS = ("noun", "weapon", "verb")
@@ -73,12 +84,17 @@ _CUE_ROLES = (
     "definite", "attack_verb", "claim", "no_claim", "allege", "culprit", "report",
     "target_prep", "killed", "wounded", "actor_noun", "target_noun", "place_noun",
     "capital_noun", "proxy", "group_noun", "not_target", "denial", "definite_verb",
+    "aggregate_plural", "aggregate_plural_clause", "hedge", "abstract", "agent_verb", "labour",
 )  # fmt: skip
 _TALLY_ROLES = ("qualifier", "unit", "modifier")
 _QUALIFIERS = ("more_than", "at_least", "nearly", "about", "at_most", "exact", "ordinal")
 _NUMBER_KINDS = ("cardinal", "ordinal", "approx", "multiplier")
 
 # Types that can name the same happening (besides "attack", which names anything).
+REACH = 25
+"""A mention that refers back ("the attack") with no shared fact joins a happening last
+told at most this many sentences before it."""
+
 _COMPATIBLE = {
     frozenset({"drone_strike", "air_strike"}),
     frozenset({"drone_strike", "missile_attack"}),
@@ -127,6 +143,11 @@ class EventModel:
     capitals: dict[str, str]
     names: dict[str, str] = field(default_factory=dict)
     demonyms: frozenset = frozenset()
+    speakers: re.Pattern | None = None  # names of people and states, to find a document's author
+    speaker_ids: dict[str, str] = field(default_factory=dict)
+    bare_re: re.Pattern | None = (
+        None  # a count whose noun is left out ("about a dozen over the last week")
+    )
 
 
 def _phrase(p: str) -> str:
@@ -241,7 +262,14 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
     mods = [w for w, r in zip(tw.word, tw.role, strict=True) if r == "modifier"]
     counting = [w for w, (v, k) in numbers.items() if k in ("cardinal", "ordinal", "multiplier")
                 and w not in ("a", "an", "single", "first")]  # fmt: skip
-    num_alt = r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:st|nd|rd|th)?|" + _alternation(counting)
+    # "twenty-three", "forty-fifth": a tens word and a unit word
+    tens = [w for w, (v, k) in numbers.items() if k == "cardinal" and 20 <= v <= 90 and v % 10 == 0]
+    units1 = [w for w, (v, k) in numbers.items() if k in ("cardinal", "ordinal") and 1 <= v <= 9
+              and w not in ("a", "an", "single")]  # fmt: skip
+    compound = rf"(?:{_alternation(tens)})[-\s](?:{_alternation(units1)})(?![\w])"
+    num_alt = (
+        r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:st|nd|rd|th)?|" + compound + "|" + _alternation(counting)
+    )
     starters = [
         "the",
         "their",
@@ -265,6 +293,9 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
         r"\s+(?P<unit>" + _alternation(units) + r")(?![\w-])"
     )
     qual_alt = _alternation(quals)
+    # a count with its noun left out, then a period: "about a dozen over the last several days"
+    bare_re = re.compile(r"(?<![\w$-])(?=\d|(?:" + _alternation(set(starters) - {"the", "their", "its"}) + r")\b)"
+                         r"(?:(?P<qual>" + qual_alt + r")\s+)?(?P<num>" + num_alt + r")\s+(?:(?:over|in|during|within)\s+)?$")  # fmt: skip
     death_num = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _alternation(counting) + r")"
     death_re = re.compile(
         r"\b(?=\d|(?:has|have|had|"
@@ -279,7 +310,8 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
         + qual_alt
         + r")\s+)?"
         + death_num.replace("<num>", "<num2>")
-        + r"\s+(?P<who2>people|civilians|persons|[a-z]+s)\s+(?:[a-z]+\s+){0,2}(?:have|has|had)\s+been\s+killed\b)"
+        + r"\s+(?:[\w.'-]+\s+){0,2}?(?P<who2>people|civilians|persons|[a-z]+s)\s+(?:[a-z]+\s+){0,2}"
+        r"(?:have|has|had)\s+been\s+killed\b)"
     )
     actors_df = lexicons.load_actors(d / "actors.csv")
     first = actors_df.drop_duplicates("entity_id")
@@ -288,8 +320,18 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
     capitals = {a: e for e, (t, a) in actors.items() if t == "capital" and a}
     names = dict(zip(first.entity_id, first.alias, strict=True))
     demonyms = frozenset(fold(a) for a in actors_df.loc[actors_df.kind == "demonym", "alias"])
+    # who a first-person document speaks for: "Statement from President Joe Biden on ..."
+    typed = actors_df.assign(
+        entity_type=actors_df.entity_id.map(lambda e: actors.get(e, ("", None))[0])
+    )
+    named = typed[typed.kind.isin(["name", "alias"]) & typed.entity_type.isin(["person", "state"])]
+    speaker_ids = {
+        fold(a): e for a, e in zip(named.alias, named.entity_id, strict=True) if len(a) > 3
+    }
+    speakers = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(speaker_ids, key=len, reverse=True))
+                          + r")\b") if speaker_ids else None  # fmt: skip
     return EventModel(triggers, trigger_re, cue_re, numbers, number_re, quals, tally_re, death_re, unit_value,
-                      actors, capitals, names, demonyms)  # fmt: skip
+                      actors, capitals, names, demonyms, speakers, speaker_ids, bare_re)  # fmt: skip
 
 
 _DEFAULT: EventModel | None = None
@@ -343,6 +385,8 @@ class _Mention:
     event_idx: int | None = None
     other_than: _Mention | None = None  # "X, a day after Y": X and Y are two happenings
     victims: frozenset = frozenset()  # people named as killed or wounded
+    asked: bool = False  # in a question or a journalist's turn: it tells of no happening by itself
+    day_before: bool = False  # "the day prior": a day before the happening told just before it
 
 
 _PERFECT = re.compile(
@@ -351,9 +395,47 @@ _PERFECT = re.compile(
 _SELF_REPORT = re.compile(
     r"\b(?:said|says|announced|confirmed)\s+(?:that\s+)?(?:it|they|its\s+[\w-]+|their\s+[\w-]+)\b"
 )
-_REPORT_BEFORE = re.compile(
-    r"\b(?:said|says|told|announced|reported|added|stated|confirmed)\s+(?:on\s+)?$"
+_REPORT_BEFORE = re.compile(  # "said on Friday", "a statement today": the date of the telling
+    r"\b(?:said|says|told|announced|reported|added|stated|confirmed|admitted|acknowledged|noted|explained|"
+    r"insisted|wrote|tweeted|posted|briefed|testified|spoke|statement|remarks|comments|speech|"
+    r"briefing|interview|letter|report|testimony|announcement|conference|call|vote)\s+(?:reporters\s+)?(?:on\s+)?$"
 )
+_KILLED_IN = re.compile(
+    r"\s+(?:in|by|during|from)\s+(?:the\s+|a\s+series\s+of\s+)?(?:[\w-]+\s+){0,2}?(?=[a-z])"
+)
+_TIME_UNIT = re.compile(
+    r"\s+(?:(?:\d+|a|one|two|three|four|five|six|seven|few|several|couple\s+of)\s+)?(?:hours?|days?|nights?|weeks?|months?|years?)\b"
+)
+_ON_AGAINST = re.compile(
+    r"\s+(?:on|against|upon)\s+(?:the\s+|our\s+|their\s+|its\s+|american\s+|western\s+)?"
+)
+_DAYS_SINCE = re.compile(
+    r"\b(?P<n>\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<u>days?|weeks?)\s+since\s+"
+    r"(?:the\s+|that\s+|this\s+|last\s+)?(?:[\w-]+\s+){0,2}$"
+)
+_DAY_BEFORE = re.compile(
+    r"\bthe\s+(?:(?:day|night)\s+(?:before|prior|earlier)|previous\s+(?:day|night))\b(?!\s+(?:the|a|an|its|his|her|their|it|they)\b)"
+)
+_NAMED = re.compile(
+    r"(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,3}?(?:(?:called|named|known\s+as|dubbed)\s+|[\w-]+\s*,\s+)(?:the\s+)?"
+)
+_OPEN_ASIDE = re.compile(r"(?:\u2014|\u2013|--|\(|\s-\s)(?!.*(?:\u2014|\u2013|--|\(|\s-\s))", re.S)
+_CLOSE_ASIDE = re.compile(r"\u2014|\u2013|--|\)|\s-\s")
+_ASIDE_WORDS = re.compile(
+    r",\s*(?:in\s+fact|of\s+course|again|indeed|too|also|though|then|certainly|clearly|as\s+you\s+know)\s*,"
+)
+_PREDICATE = re.compile(
+    r"\b(?:this|that|it)\s+(?:was|is|has\s+been|had\s+been|remains)\s+(?:(?:also|clearly|certainly|obviously|not)\s+)?"
+    r"(?:an?|one|the)\s+(?:[\w-]+\s+){0,3}$"
+)
+_FRONTED = re.compile(r"\s*,")
+_AS_OF = re.compile(
+    r"\b(?:as\s+of|by|through|until|up\s+to)\s+$"
+)  # the count's date, not an attack's
+_LIVES = re.compile(r"\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?lives\b")
+_NOT_AT = re.compile(
+    r"\b(?:before|prior\s+to|ahead\s+of|until|till|up\s+to)\s+(?:the\s+)?$"
+)  # not on that day
 _SINCE_CLAUSE = re.compile(r"\bsince\b[^.;,]{0,60}$")
 _FROM = re.compile(r"\bfrom\s+(?:the\s+)?")
 _COORDINATED = re.compile(r"\s*,?\s*(?:or|and)?\s*(?:a|an|the|any)?\s*(?:[\w-]+\s+){0,2}")
@@ -365,8 +447,12 @@ _DISTINCT = re.compile(
     r"\s*(?:after|before|following|since|in\s+retaliation|in\s+response|in\s+revenge|a\s+response|as\s+a\s+response|"
     r"response|followed|came\s+after)\b"
 )
+_INTERCEPT = re.compile(
+    r"\b(?:shot|shoot|shoots|shooting)\s+down|\bintercept(?:ed|s|ing)?\b|\bdowned\b"
+)
+_ADVERBS = re.compile(r"\s+(?:(?:just|also|only|again|simply|certainly|now|\w+ly)\s+){0,2}")
 _RETURNED_FIRE = re.compile(r"\breturn\w*\s+(?:\w+\s+)?$")
-_WORD = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|[a-z]+(?:['-][a-z0-9]+)*|[,;:.()]")
+_WORD = re.compile(r"\d{1,3}(?:,\d{3})+|\d+|(?:[a-z]\.){2,}|[a-z]+(?:['-][a-z0-9]+)*|[,;:.()]")
 _STOP = frozenset(
     """of in on at for by with to from against into near after before during when
     while as who which that according said says told the a an this these those is are was were
@@ -376,6 +462,17 @@ _AUX = frozenset(
     """has have had was were is are been be being also already reportedly allegedly
     then later again repeatedly apparently jointly separately just recently itself""".split()
 )
+_NOT_MODIFIER = frozenset(
+    {"came", "come", "comes", "coming", "under", "faced", "face", "suffered", "survived"}
+)
+_RELATIVE_AGENT = re.compile(
+    r"\s+(?:that\s+|which\s+)?(?:the\s+)?(?P<who>[\w.'-]+)(?:\s+[\w.'-]+){0,2}?\s+(?:have\s+|has\s+|had\s+)?"
+    r"(?:took|did|conducted|carried\s+out|launched|made|undertook|ordered)\b"
+)
+_SHIFT = re.compile(
+    r"\s*[\"']?\s*(?:separately|meanwhile|elsewhere|in\s+another|in\s+a\s+separate|earlier|last\s+(?:week|month|year))\b"
+)
+_REPORT_WORDS = frozenset({"said", "says", "told", "reported", "added", "according", "confirmed"})
 _NP_STOP = frozenset(
     """in on at near when while after before during as who which that according
     said says told ; . ( ) by from since killing killed wounding wounded injuring injured
@@ -383,8 +480,56 @@ _NP_STOP = frozenset(
 )
 
 
+_DASH = re.compile("[\u2014\u2013]")
+
+
+def _keep_dashes(text: str, f: str) -> str:
+    """``f`` (the folded ``text``) with its em and en dashes put back: "killed\u2014and many
+    wounded\u2014during" is three phrases, not the hyphenated words "killed-and" and
+    "wounded-during"."""
+    if "\u2014" not in text and "\u2013" not in text:
+        return f
+    out, pos = [], 0
+    for mt in _DASH.finditer(text):
+        out.append(f[pos : mt.start()])
+        out.append(mt.group())
+        pos = mt.end()
+    out.append(f[pos:])
+    return "".join(out)
+
+
 def _words(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     return [(m.start() + offset, m.end() + offset, m.group()) for m in _WORD.finditer(text)]
+
+
+_AGE = re.compile(r", (?:aged? |ages )?\d{1,3}(?: and \d{1,3})* ,")
+
+
+def _drop_ages(words: list) -> list:
+    """``words`` without ages set off by commas: "two soldiers, aged 23 and 24, and a
+    sergeant, 46, were killed" is counted as "two soldiers and a sergeant were killed"."""
+    line = " ".join(w for _, _, w in words)
+    if not _AGE.search(line):
+        return words
+    keep, pos, out = [], 0, []
+    for s, e, w in words:
+        keep.append((pos, pos + len(w), (s, e, w)))
+        pos += len(w) + 1
+    drop = [(mt.start(), mt.end()) for mt in _AGE.finditer(line)]
+    for a, b, item in keep:
+        if not any(x <= a and b <= y for x, y in drop):
+            out.append(item)
+    return out
+
+
+def _source_ahead(words: list, i: int) -> bool:
+    """Does a reporting verb end the phrase at ``words[i]`` (", a U.S. official said")?"""
+    for _, _, w in words[i : i + 5]:
+        if w in _REPORT_WORDS:
+            return True
+        if w in ("and", ",", ".", ";"):
+            return False
+    return False
 
 
 def _compatible_types(a: str, b: str) -> bool:
@@ -400,6 +545,12 @@ def _specific(types: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the article reader
 
+_WE = re.compile(r"(?<![\w'\u2019.-])(?:we|us|our)(?![\w'\u2019.-])")
+_FIRST_PERSON_TITLE = re.compile(
+    r"(?:joint\s+)?(?:statement|remarks|readout|(?:background\s+|on-the-record\s+)?press\s+(?:briefing|call|gaggle|conference)|"
+    r"address|letter|message|proclamation|fact\s+sheet|op-ed|speech|testimony)\b"
+)
+
 
 class _Reader:
     """Reads one article: mentions, merging, tallies. Internal; see :func:`extract`."""
@@ -407,7 +558,7 @@ class _Reader:
     def __init__(self, doc: Doc, model: EventModel, found: dict[str, list[dict]]):
         self.doc, self.m = doc, model
         self.text = doc.text
-        self.folded = folded(doc.text)
+        self.folded = _keep_dashes(doc.text, folded(doc.text))
         self.sents = doc.sentences
         self.ents = self._entities(found.get("mentions", []))
         self.ent_starts = [e.start for e in self.ents]
@@ -420,8 +571,76 @@ class _Reader:
             key=lambda t: t["start"],
         )
         self.tx_starts = [t["start"] for t in self.timexes]
+        turns = found.get("turns")
+        if turns is None:
+            turns = [{"start": t.start, "end": t.end, "speaker_role": t.speaker_role,
+                      "affiliation": t.affiliation} for t in getattr(doc, "turns", None) or []]  # fmt: skip
+        self.asked = self._asked_sentences(turns)
+        self._first_person(turns, found.get("quotes", []))
         self.tally_rows = self._tallies()
         self.tally_spans = [(r["start"], r["end"]) for r in self.tally_rows]
+
+    # ---- who is speaking
+
+    def _asked_sentences(self, turns: list[dict]) -> set[int]:
+        """Sentences that assert nothing on their own: questions, and whatever a journalist
+        or a moderator says in a transcript ("Was it a drone?", "There are reports that...")."""
+        out = {s.idx for s in self.sents if s.text.rstrip(" \"'\u201d\u2019)\u2014-").endswith("?")}
+        for t in turns:
+            if t.get("speaker_role") in ("journalist", "moderator"):
+                i = self.doc.sentence_at(int(t["start"]))
+                while i < len(self.sents) and self.sents[i].start < int(t["end"]):
+                    if self.sents[i].end > int(t["start"]):
+                        out.add(i)
+                    i += 1
+        return out
+
+    def _first_person(self, turns: list[dict], quotes: list[dict]) -> None:
+        """Read "we", "us" and "our" as the state of the voice they are spoken in.
+
+        The voice is an official's transcript turn (its affiliation), a quotation whose
+        speaker is known, or, outside both, the author a first-person document's title
+        names ("Statement from President Joe Biden on ..."). "We struck seven facilities"
+        then gives a perpetrator and "attacks on our forces" a target.
+        """
+        voices = []
+        for t in turns:
+            if t.get("speaker_role") == "official":
+                voices.append(
+                    (int(t["start"]), int(t["end"]), self.country_of(t.get("affiliation")))
+                )
+        for q in quotes:
+            if q.get("kind") in ("direct", "partial") and q.get("speaker_id"):
+                voices.append((int(q["start"]), int(q["end"]), self.country_of(q["speaker_id"])))
+        author = None
+        if (
+            not turns
+            and self.m.speakers is not None
+            and _FIRST_PERSON_TITLE.match(fold(self.doc.title or ""))
+        ):
+            hit = self.m.speakers.search(fold(self.doc.title))
+            author = self.country_of(self.m.speaker_ids.get(hit.group())) if hit else None
+        if not voices and author is None:
+            return
+        voices.sort()
+        starts = [a for a, _, _ in voices]
+        added = []
+        for mt in _WE.finditer(self.folded):
+            if mt.group() == "us" and self.text[mt.start() : mt.end()] == "US":
+                continue  # the United States, found by the entities stage
+            state, k = None, bisect_right(starts, mt.start()) - 1
+            stop = k - 20  # voices nest shallowly (a quote in a turn): look back a little
+            while k >= 0 and k > stop and state is None:  # the innermost voice
+                if voices[k][1] > mt.start():
+                    state = voices[k][2] or ""
+                k -= 1
+            if state is None:
+                state = None if self.doc.in_quote(mt.start()) else author
+            if state:
+                added.append(_Ent(mt.start(), mt.end(), state, "state", "pronoun"))
+        if added:
+            self.ents = sorted(self.ents + added, key=lambda e: (e.start, -e.end))
+            self.ent_starts = [e.start for e in self.ents]
 
     # ---- entities
 
@@ -527,17 +746,38 @@ class _Reader:
             floor = bd.end()
         lw = self._left_words(start, floor, 6)
         if lw:
-            hit = self.m.cue_re["not_before"].search(f, lw[0][0], start)
-            if hit:
+            for hit in self.m.cue_re["not_before"].finditer(f, lw[0][0], start):
+                adv = _ADVERBS.match(f, hit.end(), start)
+                if self.m.cue_re["hedge"].match(f, adv.end() if adv else hit.end(), start):
+                    continue  # "I would point to the strikes", "we can confirm": the modal is the speaker's
                 return f"'{hit.group()}' governs the trigger"
         if re.search(r"(?<![\w-])to\s+$", f[max(s.start, start - 4) : start]) and re.fullmatch(
             r"strike|attack|bomb|hit|target|shell|retaliate", t[2]
         ) and not re.search(r"\b(?:response|retaliation|reaction|reply|prior|due|related|linked|up)\s+to\s+$",
                             f[max(s.start, start - 20) : start]):  # fmt: skip
             return "an infinitive: an intention, not a happening"
+        if re.search(r"\bunder\s+$", f[max(s.start, start - 7) : start]) and self.m.cue_re[
+            "abstract"
+        ].search(f, max(s.start, start - 45), start):
+            return "a figure of speech: an abstraction is under attack"
+        if (
+            self.m.cue_re["abstract"].match(f, _ON_AGAINST.match(f, end).end())
+            if _ON_AGAINST.match(f, end)
+            else False
+        ):
+            return "a figure of speech: an attack on an abstraction"
         hit = self.m.cue_re["denial"].search(f, floor, start)
         if hit:
             return f"'{hit.group()}': a denial"
+        if (
+            t[2] in ("strike", "strikes")
+            and self.m.cue_re["labour"].search(f, s.start, s.end)
+            and not (
+                self.m.cue_re["killed"].search(f, s.start, s.end)
+                or self.m.cue_re["wounded"].search(f, s.start, s.end)
+            )
+        ):
+            return "a strike of workers"  # "the expanding auto workers' strike"
         after = f[end : min(s.end, end + 25)]
         hit = self.m.cue_re["not_after"].match(after.lstrip(' "'))
         if hit:
@@ -587,7 +827,13 @@ class _Reader:
                 bds = self._boundaries(prev_end, t[0])
                 if bds:
                     groups.append([t])
-                    cuts.append(bds[-1].start())
+                    cut = bds[-1].start()
+                    close = _CLOSE_ASIDE.search(f, bds[-1].end(), t[0])
+                    if close and _OPEN_ASIDE.search(f, prev_end, cut):
+                        cut = (
+                            close.start()
+                        )  # "-- including the attack at X on Sunday -- jets struck": the aside ends
+                    cuts.append(cut)
                     continue
                 new_np = re.search(
                     r",\s+(?:and|while|but)\s+(?:a|an|another)\s+(?:[\w-]+\s+){0,3}$",
@@ -638,21 +884,20 @@ class _Reader:
         weapons = [t for t in g if t[3][2] == "weapon"]
         verbs = [t for t in g if t[3][2] == "verb"]
         a, b = clause
+        icp = _INTERCEPT.search(f, a, b)
         if not nouns:
-            has_verb = bool(verbs) or bool(self.m.cue_re["attack_verb"].search(f, a, b))
+            # "intercepted a rocket", "shot down two missiles": one was fired, an attack
+            has_verb = (bool(verbs) or bool(self.m.cue_re["attack_verb"].search(f, a, b))
+                        or (icp is not None and icp.group().startswith(("shot", "intercepted", "downed"))
+                            and any(w[0] >= icp.end() for w in weapons)))  # fmt: skip
             if weapons and not has_verb:
                 return None  # "24 unfired rockets", "drones" as an object on display
             if not weapons:
                 # an attack verb alone needs someone or somewhere it happened to
                 if not any(self.actor(e) or e.etype in _PLACE_TYPES for e in self.ents_in(a, b)):
                     return None
-        icp = re.search(
-            r"\b(?:shot|shoot|shoots|shooting)\s+down|\bintercept\w*|\bdowned\b", f[a:b]
-        )
-        if icp and any(w[0] >= a + icp.end() for w in weapons):
-            weapons = [
-                w for w in weapons if w[0] >= a + icp.end()
-            ]  # the attack, not the interceptors
+        if icp and any(w[0] >= icp.end() for w in weapons):
+            weapons = [w for w in weapons if w[0] >= icp.end()]  # the attack, not the interceptors
         head = (nouns or weapons or verbs)[0]
         types = [t[3][0] for t in nouns]
         # a weapon close to a generic noun says what kind of attack it was
@@ -674,11 +919,14 @@ class _Reader:
         ):
             m.plural = False  # "one of the deadliest attacks": this one
         m.det = self._definite(head[0], a)
+        if m.det is None and _PREDICATE.search(f, max(a, head[0] - 50), head[0]):
+            m.det = "this"  # "this was a very serious attack": the one under discussion
         if m.det is None and self.m.cue_re["definite_verb"].search(
             f, max(a, head[0] - 45), head[0]
         ):
             m.det = "the"  # "condemned what it called a horrific attack": the one told
         m.definite = m.det is not None
+        m.asked = si in self.asked
         self._status(m, g)
         self._date(m)
         self._actors(m)
@@ -737,12 +985,33 @@ class _Reader:
         if agg and m.kind == "noun" and agg.group() not in ("the", "that", "this"):
             m.status, m.reason = "aggregate", f"'{agg.group()}' before the trigger"
             return
-        agg = self.m.cue_re["aggregate_clause"].search(f, a, b)
-        if agg:
-            m.status, m.reason = "aggregate", f"'{agg.group()}' in the clause"
-            return
-        for t in self.timexes_in(a, b):
+        txs = self.timexes_in(a, b)
+
+        def dating(c: re.Match) -> bool:  # "in the past 24 hours", "the past two days": a date
+            return any(t["start"] <= c.start() < t["end"] for t in txs) or bool(
+                _TIME_UNIT.match(f, c.end())
+            )
+
+        if m.plural:  # "the recent attacks", "escalating attacks": a series
+            for agg in self.m.cue_re["aggregate_plural"].finditer(
+                f, lw[-3][0] if len(lw) >= 3 else a, first
+            ):
+                if not dating(agg):
+                    m.status, m.reason = "aggregate", f"'{agg.group()}' before a plural trigger"
+                    return
+        roles = (
+            ("aggregate_clause", "aggregate_plural_clause") if m.plural else ("aggregate_clause",)
+        )
+        for role in roles:
+            for agg in self.m.cue_re[role].finditer(f, a, b):
+                if not dating(agg):
+                    m.status, m.reason = "aggregate", f"'{agg.group()}' in the clause"
+                    return
+        near = min((abs(t["start"] - m.start) for t in txs if t["kind"] == "point"), default=None)
+        for t in txs:
             if t["kind"] in ("since", "range"):
+                if not m.plural and near is not None and near < abs(t["start"] - m.start):
+                    continue  # "the attack on Sunday was the latest of 150 since October 17"
                 m.status, m.reason = "aggregate", f"'{t['text']}': a period, not a date"
                 return
         for ts, te in self.tally_spans:
@@ -780,6 +1049,7 @@ class _Reader:
                   and min(abs(t["start"] - m.end), abs(m.start - t["end"])) <= 200
                   and not _SINCE_CLAUSE.search(self.folded, max(m.clause[0], t["start"] - 45), t["start"])
                   and not _REPORT_BEFORE.search(self.folded, max(0, t["start"] - 16), t["start"])
+                  and not _NOT_AT.search(self.folded, max(0, t["start"] - 12), t["start"])
                   and not (pub is not None and t["date_start"] is not None and t["date_start"] > pub)
                   and not self._in_later_clause(m, t)
                   and not (re.fullmatch(r"\d{4}", t["text"]) and not 0 <= m.start - t["end"] <= 20)]  # fmt: skip
@@ -787,9 +1057,49 @@ class _Reader:
             # "began in mid-April, when a drone hit the base": the clause shares that date
             points = [t for t in self.timexes_in(max(0, m.clause[0] - 40), m.clause[0] + 1)
                       if t["kind"] == "point" and m.clause[0] - t["end"] <= 3]  # fmt: skip
+        if (
+            not points
+            and m.clause[0] > self.sents[m.sent_idx].start
+            and not _DISTINCT.match(self.folded, m.clause[0])
+        ):
+            # "Yesterday, in response to a series of attacks, the military conducted strikes":
+            # a date fronted before the sentence's first clause dates its main clause
+            s = self.sents[m.sent_idx]
+            points = [t for t in self.timexes_in(s.start, m.clause[0]) if t["kind"] == "point"
+                      and t["start"] - s.start <= 40 and _FRONTED.match(self.folded, t["end"])
+                      and not self.m.trigger_re.search(self.folded, s.start, t["start"])
+                      and not self._boundaries(s.start, t["start"])
+                      and not (pub is not None and t["date_start"] is not None and t["date_start"] > pub)
+                      and not self._subordinate(t["end"], m)]  # fmt: skip
         if not points:
+            f = self.folded
+            since = _DAYS_SINCE.search(f, max(self.sents[m.sent_idx].start, m.start - 50), m.start)
+            if since and pub is not None:
+                # "it has been three days since the attack": counted back from publication
+                n = _rel_days(since.group("n"), since.group("u"), self.m.numbers)
+                d = pub - timedelta(days=n)
+                m.timex = {"start": since.start(), "end": since.end(), "text": self.text[since.start() : since.end()],
+                           "date": d, "date_start": d, "date_end": d, "kind": "point",
+                           "precision": "day" if since.group("u").startswith("day") else "week"}  # fmt: skip
+            elif _DAY_BEFORE.search(f, m.end, min(m.clause[1], m.end + 80)):
+                m.day_before = True  # "the day prior": dated in :meth:`relative_dates`
             return
-        m.timex = min(points, key=lambda t: (abs(t["start"] - m.start), t["start"]))
+        t = min(points, key=lambda t: (abs(t["start"] - m.start), t["start"]))
+        if pub is not None and t["date_end"] is not None and t["date_end"] > pub:
+            # "this year", "this month": a happening told as past lies in the part gone by
+            start = t["date_start"]
+            t = {**t, "date_end": pub, "date": start + (pub - start) / 2}
+        m.timex = t
+
+    def _subordinate(self, pos: int, m: _Mention) -> bool:
+        """Is the noun ``m`` inside a phrase after ``pos`` that tells another happening ("in
+        response to the attacks on our troops, and in particular the attack that ...")?"""
+        if m.kind == "verb":
+            return False
+        subs = [
+            bd for bd in self._boundaries(pos, m.start) if _DISTINCT.match(self.folded, bd.start())
+        ]
+        return bool(subs) and not _CLOSE_ASIDE.search(self.folded, subs[-1].end(), m.start)
 
     def usable(self, e: _Ent) -> bool:
         """Can this mention be a perpetrator or target (an actor, not a modifier of one)?"""
@@ -815,6 +1125,9 @@ class _Reader:
         if not mt:
             return None
         p = pos + mt.end()
+        named = _NAMED.match(self.folded, p, b)
+        if named:
+            p = named.end()  # "by an umbrella group called the Islamic Resistance in Iraq"
         ents = [e for e in self.ents_in(p, min(b, p + 60))]
         chosen = None
         for e in ents:
@@ -838,6 +1151,8 @@ class _Reader:
         # claimed: "X claimed (responsibility for) the attack", "claimed by X", "X said it struck"
         if not no_claim:
             for c in self.m.cue_re["claim"].finditer(f, a, b):
+                if _LIVES.match(f, c.end()):
+                    continue  # "an attack that claimed three lives": a death toll
                 by = self._after_by(c.end(), b)
                 if by:
                     perp, how = self.actor(by), "claimed"
@@ -877,18 +1192,34 @@ class _Reader:
                     break
         # stated: "attack by X", "bombed by X"
         if perp is None:
-            for pos in [m.end] + [v.end() for v in self.m.cue_re["attack_verb"].finditer(f, a, b)]:
+            verbs = [
+                *self.m.cue_re["attack_verb"].finditer(f, a, b),
+                *self.m.cue_re["agent_verb"].finditer(f, a, b),
+            ]
+            for pos in [m.end] + sorted(v.end() for v in verbs):
                 e = self._after_by(pos, b)
                 if e:
                     perp, how = self.actor(e), "stated"
                     break
+        # stated: "the strikes we took on Friday", "the raid that US forces carried out"
+        if perp is None:
+            rel = _RELATIVE_AGENT.match(f, m.end, b)
+            if rel:
+                e = next((x for x in ents if x.start == rel.start("who")), None)
+                if e is not None:
+                    perp, how = self.actor(e), "stated"
         # stated: "a US drone strike", "Israeli airstrikes", "American warplanes struck"
         if perp is None:
             pre = [e for e in ents if e.end <= m.start and m.start - e.end <= 30]
             if pre:
                 e = pre[-1]
                 gap = _words(f[e.end : m.start])
-                if all(w not in _STOP for _, _, w in gap) and len(gap) <= 3:
+                if gap and gap[0][2] in ("s", "'s"):
+                    gap = gap[1:]  # "Iran's reckless ballistic missile attacks"
+                if (all(w not in _STOP and w not in _NOT_MODIFIER and not self.m.cue_re["attack_verb"].fullmatch(w)
+                        for _, _, w in gap)  # fmt: skip
+                        and len(gap) <= 3 and not _INTERCEPT.search(f, e.end, m.start)
+                        and not _CLOSE_ASIDE.search(f, e.end, m.start)):  # fmt: skip
                     joint = [
                         x
                         for x in ents
@@ -904,9 +1235,21 @@ class _Reader:
                 if not pre:
                     continue
                 e = pre[-1]
+                gap_text = f[e.end : v.start()]
+                close = _CLOSE_ASIDE.search(gap_text)
+                if close:
+                    # "US forces -- together with the UK and the Netherlands -- conducted
+                    # strikes": the subject is before the aside
+                    opening = _OPEN_ASIDE.search(f, max(a, e.start - 200), e.start)
+                    outer = [x for x in ents if opening and x.end <= opening.start()
+                             and opening.start() - x.end <= 40]  # fmt: skip
+                    if not outer:
+                        continue
+                    e = outer[-1]
+                    gap_text = f[e.end : opening.start()] + " " + gap_text[close.end() :]
                 if re.search(r"\bfrom\s+(?:the\s+)?$", f[max(a, e.start - 12) : e.start]):
                     continue  # "a barrage from Lebanon killed": where it came from
-                gap = [w for _, _, w in _words(f[e.end : v.start()])]
+                gap = [w for _, _, w in _words(_ASIDE_WORDS.sub(" ", gap_text))]
                 if any(w in ("was", "were", "been", "is", "are", "be") for w in gap):
                     continue  # passive: the name is what was hit
                 if gap and gap[0] == "'s":
@@ -969,7 +1312,8 @@ class _Reader:
                     cands.append((a + c.start(), self.actor(owner[0])))
         # "The group ... has been repeatedly bombed by Washington": the subject was hit
         for v in re.finditer(
-            r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b",
+            r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b"
+            r"|\b(?:came|come|comes|coming)\s+under\s+(?:\w+\s+)?(?:attack|fire|assault)",  # "our forces came under attack"
             f[a:b],
         ):
             before = [e for e in ents if e.end <= a + v.start()]
@@ -1129,13 +1473,19 @@ class _Reader:
         total, counted, last_person = 0, False, False
         expecting = True
         n = len(words)
+        if i < n and words[i][2] in ("and", ","):
+            return None  # "were killed and more than 30 were wounded": no object of its own
+        after_comma = False
         while i < n:
             s, _, w = words[i]
             if w in ("and", ","):
                 expecting = True
+                after_comma = w == ","
                 i += 1
                 continue
             if expecting:
+                if after_comma and _source_ahead(words, i):
+                    break  # "wounded two service members, a U.S. official said": the source
                 if s in persons:
                     if not counted or last_person:
                         total += 1
@@ -1161,7 +1511,7 @@ class _Reader:
     def _casualties(self, a: int, b: int) -> tuple[int | None, int | None]:
         f = self.folded
         seg = f[a:b]
-        words = _words(seg, a)
+        words = _drop_ages(_words(seg, a))
         persons = {e.start for e in self.ents_in(a, b) if e.etype == "person"}
         found = {"killed": [], "wounded": []}
         for role in ("killed", "wounded"):
@@ -1323,6 +1673,11 @@ class _Reader:
                     n = _rel_days(rel.group("n"), rel.group("u"), self.m.numbers)
                     sign = -1 if rel.group("dir") == "after" else 1
                     m.timex = _shift(anchor, sign * n, rel.group(0))
+                elif m.day_before:
+                    near = prev if prev is not None and m.sent_idx - prev.sent_idx <= 1 else None
+                    base = near.timex if near is not None else self._publication()
+                    if base is not None:
+                        m.timex = _shift(base, -1, "the day before")
                 elif prev is not None and m.sent_idx - prev.sent_idx <= 1:
                     lead = _REL_LEAD.search(
                         f, max(self.sents[m.sent_idx].start, m.start - 60), m.start
@@ -1338,21 +1693,65 @@ class _Reader:
             if m.timex is not None and m.timex.get("date_start") is not None:
                 dated.append(m)
 
+    def next_sentence_tolls(self, mentions: list[_Mention], events: list[dict]) -> None:
+        """Take the dead and wounded from the sentence right after an attack when that
+        sentence names no attack of its own: "... came under attack by a drone. Three of our
+        soldiers were killed and more than 30 were wounded." Only a toll still unknown is
+        filled, and not from a sentence that turns to something else ("Separately, ...")."""
+        f = self.folded
+        told = {m.sent_idx for m in mentions}
+        by_sent = {
+            m.sent_idx: m for m in mentions if m.status == "event" and m.event_idx is not None
+        }
+        for si in sorted(by_sent):
+            prev = by_sent[si]
+            if si + 1 in told or si + 1 >= len(self.sents):
+                continue
+            s = self.sents[si + 1]
+            if _SHIFT.match(f, s.start) or not (
+                self.m.cue_re["killed"].search(f, s.start, s.end)
+                or self.m.cue_re["wounded"].search(f, s.start, s.end)
+            ):
+                continue
+            ev = events[prev.event_idx]
+            killed, wounded = self._casualties(s.start, s.end)
+            if ev["killed"] is None and killed is not None:
+                ev["killed"] = killed
+            if ev["wounded"] is None and wounded is not None:
+                ev["wounded"] = wounded
+
+    def _publication(self) -> dict | None:
+        """The publication day as a dating expression (the story's "now")."""
+        pub = self.doc.published
+        if pub is None:
+            return None
+        return {"start": 0, "end": 0, "text": "publication", "date": pub, "date_start": pub,
+                "date_end": pub, "precision": "day", "kind": "point"}  # fmt: skip
+
     # ---- merging mentions into article-level events
 
     def merge(self, mentions: list[_Mention]) -> list[dict]:
         events: list[dict] = []
         self._latest = None
+        self._only_by: dict[str, int | None] = {}  # perpetrator -> their one event so far
         for m in mentions:
             if m.status not in ("event", "reference"):
                 continue
             best, best_key, best_score = None, None, -99
+            too_far = False
+            dated = m.timex is not None and m.timex.get("date_start") is not None
             for ev in events:
                 if not self._compatible(ev, m):
                     continue
                 if m.other_than is not None and m.other_than in ev["mentions"]:
                     continue
-                hard, soft = self._evidence(ev, m)
+                hard, soft, facts = self._evidence(ev, m)
+                if ((m.definite or m.status == "reference") and facts < 1
+                        and m.sent_idx - ev["last_sent"] > REACH):  # fmt: skip
+                    # a bare "the attack" long after the last word on a happening (a briefing
+                    # has moved on to other stories): no telling which one it means
+                    too_far = True
+                    continue
                 if m.status == "reference" or m.det in ("that", "this", "these", "those"):
                     key = (hard, ev["last_start"])  # "that attack": the one just told
                 elif m.definite:
@@ -1368,11 +1767,29 @@ class _Reader:
             if joins:
                 self._absorb(best, m)
                 m.event_idx = best["event_idx"]
+            elif m.status == "event" and m.asked and not (m.definite and dated):
+                # "Was it a drone?", "are these strikes targeted enough?": a question may
+                # refer to a happening told before, or presuppose a dated one ("Was the
+                # strike successful last night?"), but it tells of none
+                m.status, m.reason = "question", "asked, not told"
+            elif m.status == "event" and m.plural and m.det in ("these", "those"):
+                m.status, m.reason = "aggregate", f"'{m.det}' names attacks told of before, not one"
+            elif (
+                m.status == "event"
+                and too_far
+                and not dated
+                and not (m.location_id or m.country_id)
+            ):
+                m.status, m.reason = "reference", "refers back to a happening told long before"
             elif m.status == "event":
                 events.append(self._new_event(m, len(events)))
                 m.event_idx = events[-1]["event_idx"]
             if m.event_idx is not None:
                 self._latest = m.event_idx
+                ev = events[m.event_idx]
+                if ev["perp"] is not None:
+                    by = [e["event_idx"] for e in events if e["perp"] == ev["perp"]]
+                    self._only_by[ev["perp"]] = by[0] if len(by) == 1 else None
         return events
 
     def _new_event(self, m: _Mention, idx: int) -> dict:
@@ -1458,8 +1875,10 @@ class _Reader:
 
         return a in chain(b) or b in chain(a)
 
-    def _evidence(self, ev: dict, m: _Mention) -> tuple[int, int]:
-        """(hard, soft) evidence that ``m`` tells of ``ev``: shared facts, then proximity."""
+    def _evidence(self, ev: dict, m: _Mention) -> tuple[int, int, int]:
+        """(hard, soft, facts) evidence that ``m`` tells of ``ev``: all shared evidence, then
+        proximity, then the shared facts alone (date, place, toll, victims: what may join a
+        mention to a happening told long before)."""
         score = 0
         if (
             m.timex is not None
@@ -1467,16 +1886,27 @@ class _Reader:
             and m.timex["precision"] in ("day", "week")
         ):
             score += 2
-        if m.location_id and ev["location"]:
-            score += 2
+        if m.location_id and ev["location"] and self._same_place(m.location_id, ev["location"]):
+            score += 2  # (two seas or regions may be compatible without being the same place)
         if m.country_id and ev["country"] == m.country_id:
             score += 1
         if m.killed and ev["killed"] == m.killed:
             score += 2
+        by_same = 0  # who did it: evidence nearby, but a state strikes often, so not from afar
         if m.perpetrator_id and ev["perp"] == m.perpetrator_id:
-            score += 1
+            by_same = 1
+            if (
+                m.timex is None
+                and not m.asked
+                and self._only_by.get(m.perpetrator_id) == ev["event_idx"]
+            ):
+                by_same = 2  # "we struck targets": the one operation of theirs this text tells
+        penalty = 0
         if m.target_id and ev["target"]:
-            score += 1 if ev["target"] == m.target_id else -1
+            if ev["target"] == m.target_id:
+                score += 1
+            else:
+                penalty -= 1
         if m.event_type not in _GENERIC and m.event_type in ev["types"]:
             score += 1
         if m.victims and m.victims & ev["victims"]:
@@ -1494,17 +1924,20 @@ class _Reader:
                 or src[0].entity_id in _place_chain(ev["perp"], self.m.actors)
             ):
                 score += 2  # "the attack from Lebanon" and Hezbollah's rockets
+        facts = score
+        score += by_same
         if m.plural and m.definite:
             score += 1 if ev["plural"] else -1  # "the strikes" after "jets struck five sites"
         if _RETURNED_FIRE.search(self.folded, max(m.clause[0], m.start - 30), m.start):
             score -= 3  # "its forces returned artillery fire": a new exchange
+        score += penalty
         soft = 0
         if (m.timex is None and ev["event_idx"] == self._latest and m.sent_idx - ev["last_sent"] <= 3
                 and (not m.location_id or not ev["location"])):  # fmt: skip
             soft = 2  # an undated mention right after the last one told: the story elaborates
         elif m.sent_idx - ev["last_sent"] <= 2:
             soft = 1  # told close by
-        return score, soft
+        return score, soft, facts
 
     # ---- tallies
 
@@ -1519,7 +1952,7 @@ class _Reader:
             num = mt.group("num")
             unit_word = " ".join(mt.group("unit").split())
             ordinal = bool(re.search(r"\d(?:st|nd|rd|th)$", num)) or (
-                self.m.numbers.get(num, (0, ""))[1] == "ordinal"
+                self.m.numbers.get(re.split(r"[-\s]", num)[-1], (0, ""))[1] == "ordinal"
             )
             count = self._count(num)
             if (
@@ -1557,10 +1990,15 @@ class _Reader:
             left = f[max(s.start, mt.start() - 14) : mt.start()]
             if re.search(r"\b(?:article|resolution|section|no\.|number|route|tower)\s*$", left):
                 continue
+            if self._not_attack((mt.start("unit"), mt.end("unit"), unit_word, None), s):
+                continue  # "45 strikes were planned", "could face 100 more attacks"
             if not ordinal:
                 txs = self.timexes_in(s.start, s.end)
                 if any(
-                    t["kind"] == "point" and t["precision"] in ("day", "week") for t in txs
+                    t["kind"] == "point"
+                    and t["precision"] in ("day", "week")
+                    and not _AS_OF.search(f, max(0, t["start"] - 12), t["start"])
+                    for t in txs
                 ) and not any(t["kind"] in ("since", "range") for t in txs):
                     continue  # "five strikes on Saturday": one event's count, not a tally
             qual = "ordinal" if ordinal else self.m.qualifiers.get(
@@ -1583,9 +2021,7 @@ class _Reader:
                     )
                 ):
                     since = t["date_start"]  # "since he took office in January"
-                elif re.search(
-                    r"\b(?:as of|by|through|until)\s+$", f[max(0, t["start"] - 9) : t["start"]]
-                ):
+                elif _AS_OF.search(f, max(0, t["start"] - 12), t["start"]):
                     as_of = t["date_end"] or as_of
             ents = [e for e in self.ents_in(s.start, s.end) if self.usable(e)]
             probe = _Mention(si, mt.start(), mt.end(), "", "noun", "attack", None, (s.start, s.end))
@@ -1597,18 +2033,72 @@ class _Reader:
                 "target_id": target, "region": self._region(s.start, s.end),
                 "start": mt.start(), "end": mt.end(), "text": self.text[mt.start() : mt.end()],
             })  # fmt: skip
+        rows += self._bare_tallies([(r["start"], r["end"]) for r in rows])
+        return rows
+
+    def _bare_tallies(self, taken: list[tuple[int, int]]) -> list[dict]:
+        """Counts that leave out what they count, in a sentence about attacks: "we've seen
+        ... about a dozen over the last several days", "some 160 since October 17"."""
+        f = self.folded
+        rows = []
+        for t in self.timexes if self.m.bare_re is not None else ():
+            if t["kind"] not in ("since", "range"):
+                continue
+            mt = self.m.bare_re.search(
+                f, max(0, t["start"] - 60), t["start"]
+            )  # the count just before
+            if mt is None or any(a < mt.end() and mt.start() < b for a, b in taken):
+                continue
+            count = self._count(mt.group("num"))
+            if count is None or count < 2 or re.search(r"\d(?:st|nd|rd|th)$", mt.group("num")):
+                continue
+            si = self.doc.sentence_at(mt.start())
+            s = self.sents[si]
+            topic = self.sents[si - 1].start if si > 0 else s.start
+            if not self.m.trigger_re.search(f, topic, s.end) or self.m.cue_re["killed"].search(
+                f, s.start, s.end
+            ):
+                continue  # a count of attacks only where attacks are the topic (and not of the dead)
+            if any(x["start"] < mt.end("num") and mt.start() < x["end"] for x in self.timexes):
+                continue
+            rows.append({
+                "article_id": self.doc.article_id, "sent_idx": si, "count": count,
+                "qualifier": self.m.qualifiers.get(" ".join((mt.group("qual") or "").split()), "exact"),
+                "unit": "attacks", "since": t["date_start"], "as_of": self.doc.published, "target_id": None,
+                "region": self._region(s.start, s.end), "start": mt.start(), "end": mt.end("num"),
+                "text": self.text[mt.start() : mt.end("num")],
+            })  # fmt: skip
         return rows
 
     def _death_tallies(self) -> list[dict]:
         """Running death tolls: "Fighting has killed at least 231 people in Lebanon since October"."""
         f = self.folded
         rows = []
-        for mt in self.m.death_re.finditer(f):
+        spans, i = [], f.find("killed")  # only sentences that tell of the dead can hold a toll
+        while i >= 0:
+            s = self.sents[self.doc.sentence_at(i)] if self.sents else None
+            if s is not None and (not spans or spans[-1] != (s.start, s.end)):
+                spans.append((s.start, s.end))
+            i = f.find("killed", i + 6)
+        for mt in (m for a, b in spans for m in self.m.death_re.finditer(f, a, b)):
             count = self._count(mt.group("num") or mt.group("num2"))
             if count is None or count < 2:
                 continue
             si = self.doc.sentence_at(mt.start())
             s = self.sents[si]
+            if mt.group("num2"):
+                # the dead of many attacks or of a period ("30 service members have been killed
+                # in attacks on US troops", "since October 8"), not one attack's toll ("700
+                # Israelis have been killed since Hamas fighters broke through")
+                by = _KILLED_IN.match(f, mt.end())
+                tr = self.m.trigger_re.match(f, by.end()) if by else None
+                series = (
+                    tr is not None and tr.group().endswith("s") and not tr.group().endswith("ss")
+                )
+                if not series and not any(
+                    t["kind"] in ("since", "range") for t in self.timexes_in(s.start, s.end)
+                ):
+                    continue
             since = None
             for t in self.timexes_in(s.start, s.end):
                 if t["kind"] in ("since", "range"):
@@ -1633,6 +2123,13 @@ class _Reader:
         if m:
             return int(m.group(1).replace(",", ""))
         parts = num.split()
+        tens, unit = (
+            (self.m.numbers.get(p, (None, ""))[0] for p in parts[:2])
+            if len(parts) == 2
+            else (None, None)
+        )
+        if tens and unit and tens >= 20 and tens % 10 == 0 and unit < 10:
+            return tens + unit  # "twenty-three", "forty-fifth"
         if len(parts) == 2 and parts[1] in ("hundred", "thousand", "dozen"):
             base = self.m.numbers.get(parts[0], (None, ""))[0]
             return base * self.m.numbers[parts[1]][0] if base else None
@@ -1795,6 +2292,7 @@ def extract(doc: Doc, model: EventModel, found: dict[str, list[dict]]) -> dict[s
     mentions = r.mentions()
     r.relative_dates(mentions)
     events = r.merge(mentions)
+    r.next_sentence_tolls(mentions, events)
     _infer(events, mentions, model)
     ev_rows = []
     for ev in events:

@@ -220,6 +220,7 @@ def build(lexicon_dir: Path | str | None = None) -> TimexModel:
         rf"(?P<ago_n>{num})\s+(?P<ago_unit>days?|weeks?|months?|years?)\s+ago",
         rf"(?:the\s+)?(?:past|last|previous)\s+(?P<rng_n>{num})\s+(?P<rng_unit>days|weeks|months|years)",
         rf"(?:(?P<rel_mod>earlier|later)\s+)?(?:(?P<rel_the>the)\s+)?(?P<rel_anchor>{anchor})\s+(?P<rel_unit>weekend|week|month|year)",
+        r"(?:(?<=over\s)|(?<=during\s)|(?<=at\s)|(?<=on\s))the\s+(?P<wkd>weekend)",
         rf"(?:(?P<mo_anchor>last|this|next|coming|past)\s+)?(?P<mo_mon>{mon})(?!\s*\d)",
         rf"(?P<yr_pre>in|during|until|by|since|from|through|throughout|before|after|of|for)\s+(?P<yr_year>{year})",
     ]
@@ -356,9 +357,15 @@ def clause_tense(folded_sentence: str, start: int, end: int, model: TimexModel) 
         if tense == "past" and _PARTICIPLE_AFTER.search(folded_sentence, 0, mt.start()):
             continue  # "will be held", "is deployed": a participle; its auxiliary decides
         dist = start - mt.end() if mt.end() <= start else mt.start() - end
+        if mt.end() > start and best is not None and best[0] <= _VERB_REACH:
+            break  # a verb before the expression governs it ("targeted the base on Monday, and ... will")
         if best is None or dist < best[0]:
             best = (dist, tense)
     return best[1] if best else "unknown"
+
+
+_VERB_REACH = 40
+"""How far before a dating expression its verb may be and still win over a nearer one after it."""
 
 
 # --------------------------------------------------------------------------- resolution
@@ -471,6 +478,12 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
     if g["wd_day"]:
         d = _weekday(pub, model.weekdays[g["wd_day"]], g["wd_anchor"], tense)
         return (d, d, "day", "point", d)
+    if g["wkd"]:
+        # "over the weekend": the one just gone (or under way), or the coming one if future
+        sat = pub - timedelta(days=(pub.weekday() - 5) % 7)
+        if tense == "future" and pub.weekday() < 5:
+            sat += timedelta(weeks=1)
+        return (sat, sat + timedelta(days=1), "week", "point", sat)
     if g["ago_n"]:
         n, unit = _num(g["ago_n"]), g["ago_unit"].rstrip("s")
         vague = re.sub(r"\s+", " ", g["ago_n"]) in _VAGUE
@@ -534,6 +547,8 @@ def _relative_precision(g: dict) -> str:
         return "week" if unit == "day" and re.sub(r"\s+", " ", g["ago_n"]) in _VAGUE else unit
     if g["rel_anchor"]:
         return "week" if g["rel_unit"] == "weekend" else g["rel_unit"]
+    if g["wkd"]:
+        return "week"
     if g["mo_mon"]:
         return "month"
     return "day"
