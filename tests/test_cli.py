@@ -74,3 +74,13 @@ def test_extract_writes_tables_and_rejects_and_exits_zero(tmp_path, capsys):
         text = arts.set_index("article_id").loc[row.article_id, "text"]
         assert text[row.start : row.end] == row.text
     assert len((out / "rejects.jsonl").read_text().splitlines()) == 5
+
+
+def test_short_snippet_is_analysed_as_english(models):
+    from conflictlens.pipeline import analyze_text
+
+    rec = analyze_text("Two rockets hit Ain al-Asad air base on Tuesday, US officials said.",
+                       published=__import__("datetime").date(2024, 1, 25), models=models)  # fmt: skip
+    assert {e["entity_id"] for e in rec["entities"]} >= {"ain_al_asad", "united_states"}
+    assert rec["events"] and rec["events"][0]["event_type"] == "rocket_attack"
+    assert rec["events"][0]["date"] == "2024-01-23"
