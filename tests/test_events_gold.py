@@ -117,3 +117,11 @@ def test_whitehouse_event_f1_and_dates(wh_scores):
 def test_whitehouse_tally_f1(wh_scores):
     _, tallies = wh_scores
     assert tallies.loc["tally", "f1"] >= 0.86  # measured 0.889 (P 1.0, R 0.8)
+
+
+def test_score_all_passes_the_gold_root_to_every_scorer():
+    """score_all (what the evaluation report shows) must score events, not an empty folder."""
+    from conflictlens.evaluation import _events_folder, gold_dir
+
+    assert _events_folder(gold_dir()) == gold_dir() / "events"
+    assert _events_folder(gold_dir() / "events") == gold_dir() / "events"

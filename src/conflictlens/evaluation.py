@@ -136,7 +136,14 @@ def score_all(folder: str | Path | None = None) -> pd.DataFrame:
 
 
 SCORERS: dict = {}
-"""extractor name -> function(gold_folder) -> DataFrame of measures; filled below."""
+"""extractor name -> function(gold_folder) -> DataFrame of measures; filled below.
+Every scorer takes the ``tests/gold`` root (the folder :func:`score_all` passes)."""
+
+
+def _events_folder(folder: str | Path | None) -> Path:
+    """The events gold folder, given the gold root or the events folder itself."""
+    folder = Path(folder) if folder else gold_dir()
+    return folder / "events" if (folder / "events").is_dir() else folder
 
 
 # --------------------------------------------------------------------------- entities (issue 4)
@@ -424,7 +431,7 @@ def match_events(folder: str | Path | None = None, run=None) -> tuple[pd.DataFra
     """
     from conflictlens.events import _compatible_types
 
-    folder = Path(folder) if folder else gold_dir() / "events"
+    folder = _events_folder(folder)
     docs, tables = run or _gold_events_run(folder)
     ev = tables["events"]
     sents = tables["sentences"]
@@ -499,7 +506,7 @@ def score_events(folder: str | Path | None = None, run=None) -> pd.DataFrame:
     - ``dedup``: pairwise precision / recall / F1 of the cross-article ``cluster_id``
       of matched events against the gold ``key``.
     """
-    folder = Path(folder) if folder else gold_dir() / "events"
+    folder = _events_folder(folder)
     pairs, raw = match_events(folder, run)
     docs, tables = raw["docs"], raw["tables"]
     counts = pairs.status.value_counts()
@@ -561,7 +568,7 @@ def score_events(folder: str | Path | None = None, run=None) -> pd.DataFrame:
 
 def match_tallies(folder: str | Path | None = None, run=None) -> pd.DataFrame:
     """Pair predicted tallies with gold ones: same sentence as the gold mention, same count."""
-    folder = Path(folder) if folder else gold_dir() / "events"
+    folder = _events_folder(folder)
     docs, tables = run or _gold_events_run(folder)
     ta, sents = tables["tallies"], tables["sentences"]
     rows = []
