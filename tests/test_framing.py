@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from test_quotes import SEED_MENTIONS, hand_mentions
@@ -271,6 +273,34 @@ def test_vader_is_exactly_the_package_analyzer(seed_text):
     ]
     for s in sentences:
         assert v.scores(s) == v.analyzer.polarity_scores(s)
+
+
+def test_vader_equals_the_package_analyzer_on_the_sample_and_random_text():
+    import random
+
+    from vaderSentiment import vaderSentiment as vs
+
+    from conflictlens.corpus import load_corpus
+
+    v = F.Vader()
+    sample = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
+    sentences = []
+    if any(sample.glob("*.jsonl")):
+        for t in load_corpus(sample, detect_near_duplicates=False).articles.text:
+            sentences += [s.text for s in make_doc("s", t).sentences]
+    # the rules' corners: negations, "no", "least", "but", boosters, idioms, capitals
+    pool = (sorted(v.analyzer.lexicon)[:4000:9] + vs.NEGATE + list(vs.BOOSTER_DICT)
+            + [w for k in vs.SPECIAL_CASES for w in k.split()]
+            + "no or nor but least at very never so this without doubt kind of".split()
+            + ["NOT", "GREAT", "Kind", "No", ":)", "n't", "😀", "x1", "x2", "x3"])  # fmt: skip
+    r = random.Random(5)
+    for _ in range(20_000):
+        words = [r.choice(pool) for _ in range(r.randint(0, 12))]
+        words = [w.upper() if r.random() < 0.1 else w for w in words]
+        sentences.append(" ".join(w + r.choice(["", "", ".", ",", "!", "?", "'"]) for w in words))
+    for s in sentences:
+        assert v.scores(s) == v.analyzer.polarity_scores(s), s
+        assert v.emoji_free(s) is False or v.scores(s, emoji=False) == v.scores(s)
 
 
 def test_tone_rows_one_per_sentence(seed_out):

@@ -415,3 +415,49 @@ def test_first_person_in_a_transcript_turn_is_the_turn_speaker():
         ("We", "john_kirby"),
         ("You", None),
     ]
+
+
+def _tokenize_by_matches(text: str) -> Q.Tokens:
+    # the plain definition: one match object per token
+    folded = fold(text)
+    spans = [m.span() for m in Q._TOKEN.finditer(folded)]
+    words = [folded[a:b] for a, b in spans]
+    skip = [False] * len(words)
+    for k, w in enumerate(words):
+        if len(w) != 1 or w.isalnum():
+            continue
+        a = spans[k][0]
+        if w == '"' and text[a] != "'" or w == "'" and Q._is_quote_apostrophe(text, a):
+            skip[k] = True
+        elif w == "-" and text[a] in Q._HYPHENS and 0 < a < len(text) - 1:
+            skip[k] = not text[a - 1].isspace() and not text[a + 1].isspace()
+    return Q.Tokens(text, [a for a, _ in spans], [b for _, b in spans], words,
+                    [text[a].isupper() for a, _ in spans], skip)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab AB1.,-'\"\u201c\u201d\u2019\u2010\u2014\u00e9s\n")),
+        max_size=80,
+    )
+)
+def test_tokenize_equals_token_by_token_definition(text):
+    assert Q.tokenize(text) == _tokenize_by_matches(text)
+
+
+def test_tokenize_equals_definition_on_the_seed(seed_text):
+    text = clean_text(seed_text)
+    assert Q.tokenize(text) == _tokenize_by_matches(text)
+    assert Q.tokenize(text, fold(text)) == Q.tokenize(text)
+
+
+def test_cue_matcher_sees_cues_added_after_a_search():
+    m = Q.CueMatcher()
+    m.add("regional war", "escalation", group="frame")
+    toks = Q.tokenize("a regional war and a proxy war")
+    assert [h.payload for h in m.find(toks)] == ["escalation"]
+    m.add("proxy war", "proxy", group="frame")
+    m.add("war*", "any", group="other")
+    assert [h.payload for h in m.find(toks)] == ["escalation", "any", "proxy", "any"]
+    assert [h.payload for h in m.find(toks, 0, 3)] == ["escalation", "any"]

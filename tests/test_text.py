@@ -129,3 +129,97 @@ def test_numbered_references_do_not_split():
         "No.",
         "It did not.",
     ]
+
+
+# --------------------------------------------------------------------------- fast paths
+# The fast paths below must give exactly what the plain versions give.
+
+
+def _sample_texts() -> list[str]:
+    from pathlib import Path
+
+    from conflictlens.corpus import load_corpus
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
+    if not any(sample.glob("*.jsonl")):
+        return []
+    return list(load_corpus(sample, detect_near_duplicates=False).articles.text)
+
+
+def test_fold_and_plain_equal_their_character_by_character_definitions():
+    import unicodedata
+
+    from conflictlens.text import _PLAIN, _fold_char
+
+    every = "".join(chr(i) for i in range(0x110000))
+    assert fold(every) == "".join(map(_fold_char, every))
+    assert plain(every) == every.translate(str.maketrans(_PLAIN))
+    mixed = "Kata\u2019ib \u1e24izb All\u0101h \u00c6 \u0130stanbul `x` \u00bbA\u00ab" * 3
+    assert fold(mixed) == "".join(map(_fold_char, mixed))
+    assert fold(unicodedata.normalize("NFD", mixed)) == "".join(
+        map(_fold_char, unicodedata.normalize("NFD", mixed))
+    )
+
+
+def _punkt_fuzz(n: int, seed: int = 11) -> list[str]:
+    import random
+
+    r = random.Random(seed)
+    pieces = ["U.S.", "Gen.", "J.", "a.m.", "No.", "5.", "3.5", "1,000.", "...", "..", ". . .",
+              "Mr.", "al-Sudani.", "said.", "said!", "said?", '"', "'", ")", "(", "--", "said.”",
+              "it.)", "Inc.", "x.", "X.", "e.g.", "The", "the", "He", "IRAQ.", ";", ":", ",", "!",
+              "?!", "II.", "pp.", "anti-U.S.", "\u2019s", "p.m.", "\t", "\u00e9t\u00e9.", "\u0130.",
+              "z.", "\n", "\r"]  # fmt: skip
+    return [
+        "".join(r.choice(pieces) + r.choice(["", " ", " ", "  "]) for _ in range(r.randint(1, 14)))
+        for _ in range(n)
+    ]
+
+
+def test_fast_punkt_gives_nltk_punkt_spans(seed_text):
+    from conflictlens.text import _fast_punkt, _Punkt, _punkt, paragraph_spans
+
+    ref, fast = _punkt(), _fast_punkt()
+    chunks = _punkt_fuzz(20_000)
+    for t in [seed_text, *_sample_texts()]:
+        flat = plain(t)
+        chunks += [flat[a:b].replace("\n", " ") for a, b in paragraph_spans(t)]
+    for chunk in chunks:
+        assert fast.span_tokenize(chunk) == list(ref.span_tokenize(chunk)), chunk
+    # NLTK's look-ups leave zero entries in its orthographic table: still abbreviation-only
+    assert _Punkt(ref).span_tokenize("J. Bach left. He 5. x") == list(
+        ref.span_tokenize("J. Bach left. He 5. x")
+    )
+
+
+def test_doc_lookups_equal_a_scan_in_list_order():
+    from conflictlens.text import Doc, QuoteSpan
+    from conflictlens.transcripts import Turn
+
+    quotes = [QuoteSpan(2, 5, '"', '"'), QuoteSpan(5, 9, '"', '"'), QuoteSpan(12, 20, '"', '"')]
+    unsorted = [quotes[2], quotes[0], QuoteSpan(3, 15, '"', '"')]
+    turns = [Turn(0, "Q", 0, 2, 10, None, "journalist", None),
+             Turn(1, "MR. X", 10, 14, 30, "x", "official", None)]  # fmt: skip
+    non_text = [(8, 12), (0, 3), (10, 20), (25, 26)]
+    for qs in (quotes, unsorted):
+        doc = Doc("a", "x" * 40, quotes=qs, turns=turns, non_text=non_text)
+        for start in range(-1, 32):
+            for end in (None, *range(start - 1, start + 12)):
+                e = start + 1 if end is None else end
+                scan = next((q for q in qs if q.start <= start and e <= q.end), None)
+                assert doc.in_quote(start, end) is scan
+                if end is not None:
+                    assert doc.is_text(start, end) == (
+                        not any(a <= start and end <= b for a, b in non_text)
+                    )
+            assert doc.turn_at(start) is next((t for t in turns if t.start <= start < t.end), None)
+    doc.quotes = quotes[:1]  # a replaced list is indexed afresh
+    assert doc.in_quote(13) is None and doc.in_quote(3) is quotes[0]
+
+
+def test_doc_folded_and_plain_text_are_cached_per_text():
+    doc = make_doc("a", "“Kata’ib” said.")
+    assert doc.folded == fold(doc.text) and doc.plain_text == plain(doc.text)
+    assert doc.folded is doc.folded
+    doc.text = "Other."
+    assert doc.folded == "other."

@@ -48,6 +48,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +104,8 @@ class EntityModel:
     nominal_followers: frozenset[str]
     name_cues: dict[str, dict[str, str]]
     actors: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    # capitalised word -> is it a word discovery ignores ("The", "Monday"); filled on use
+    ignorable: dict[str, bool] = field(repr=False, default_factory=dict, compare=False)
 
 
 def build(lexicon_dir: Path | str | None = None) -> EntityModel:
@@ -162,7 +165,12 @@ def build(lexicon_dir: Path | str | None = None) -> EntityModel:
 
 def _key(alias: str, *, folded: bool = False) -> str:
     """The lookup form of a name: folded, letters and digits only (ayn and hamza marks too)."""
-    return _KEY_DROP.sub("", alias if folded else fold(alias))
+    return _folded_key(alias if folded else fold(alias))
+
+
+@lru_cache(maxsize=65536)
+def _folded_key(folded: str) -> str:
+    return _KEY_DROP.sub("", folded)
 
 
 _KEY_DROP = re.compile(r"[\W_\u02bc\u02be\u02bf]+")
@@ -342,7 +350,14 @@ def _acronym_regex(forms: list[str]) -> re.Pattern | None:
         dash.join(re.escape(p) for p in f.split("-"))
         for f in sorted(forms, key=lambda f: (-len(f), f))
     )
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])")
+    # Leading with the class of possible first characters lets the engine skip ahead
+    # to candidates instead of trying the look-behind at every position (2x faster).
+    firsts = {c for f in forms for c in (_DASHES if f[0] == "-" else f[0])}
+    first = "".join(re.escape(c) for c in sorted(firsts))
+    return re.compile(rf"(?=[{first}])(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])")
+
+
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
 
 def _nominal_regex(nominals: dict[str, frozenset[str]]) -> re.Pattern:
@@ -405,7 +420,7 @@ class _Context:
         self.doc = doc
         self.model = model
         self.text = doc.text
-        self.folded = fast_fold(doc.text)
+        self.folded = doc.folded
         self.q_starts = [q.start for q in doc.quotes]
         self.s_starts = [s.start for s in doc.sentences]
         self.labels = [(m.start(), m.end()) for m in _LABEL.finditer(doc.text)]
@@ -499,14 +514,20 @@ def _named_mentions(ctx: _Context) -> list[_M]:
     pos = 0
     while (m := model.alias_re.search(folded, pos)) is not None:
         pos = m.start() + 1  # after a rejected match, a shorter name may start inside it
-        hit = model.aliases.get(_key(m.group(), folded=True))
+        hit = model.aliases.get(_folded_key(m.group()))
         if hit is None:
             continue
         eid, kind, alias = hit
         surface = text[m.start() : m.end()]
         if not _case_fits(alias, surface):
             continue  # "turkey", "jordan river", "us military" are not the names
-        if _SURNAME_BEFORE.search(text, max(0, m.start() - 30), m.start()) and kind != "name":
+        a = m.start()
+        if (
+            kind != "name"
+            # (the pattern ends in "-$": test that character before searching)
+            and (text[a - 1 : a] == "-" or text[a - 2 : a] == "-\n")
+            and _SURNAME_BEFORE.search(text, max(0, a - 30), a)
+        ):
             continue  # "Mohammed Ali al-Houthi" is a man, not the Houthis
         nxt = _NEXT_WORD.match(text, m.end())
         if nxt and nxt.group(1).lower() in model.cues["name_continuation"]:
@@ -540,6 +561,7 @@ def _named_mentions(ctx: _Context) -> list[_M]:
     return kept
 
 
+@lru_cache(maxsize=65536)
 def _case_fits(alias: str, surface: str) -> bool:
     """A capitalised alias needs a capitalised surface; a leading "al-" may be either case.
 
@@ -1036,11 +1058,14 @@ _CONNECT_WORDS = frozenset({"of", "the", "al", "el", "bin", "ibn", "bint", "for"
 _NONSPACE = re.compile(r"\S+")
 _CLITIC = re.compile(r"'(?:s|re|ll|ve|d|m|t)?$")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
+# (the leading class, the characters a _CAP_TOKEN can start with, lets the engine skip to
+# candidates instead of testing the look-behind everywhere: same matches, twice as fast)
 _CAP_SPAN = re.compile(
-    rf"(?<![\w'\u2019\-]){_CAP_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP_TOKEN})*"
+    rf"(?=[A-Zae])(?<![\w'\u2019\-]){_CAP_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP_TOKEN})*"
 )
 
 
+@lru_cache(maxsize=65536)
 def _norm_word(token: str) -> str:
     """Lower-case, plain, without trailing punctuation or clitic; "" for a lone initial."""
     w = _CLITIC.sub("", plain(token).rstrip(".,;:").lower())
@@ -1053,11 +1078,17 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
     ignore, titles = cues["ignore"], cues["title"]
     m_starts = [m.start for m in mentions]
     rows = []
+    ignorable = ctx.model.ignorable
     for sm in _CAP_SPAN.finditer(text):
         span = sm.group()
         if " " not in span and "\t" not in span:
-            w = _CLITIC.sub("", plain(span).rstrip(".").lower())
-            if w in ignore or w in titles:
+            skip = ignorable.get(span)
+            if skip is None:
+                if len(ignorable) > 100_000:
+                    ignorable.clear()
+                w = _CLITIC.sub("", plain(span).rstrip(".").lower())
+                skip = ignorable[span] = w in ignore or w in titles
+            if skip:
                 continue  # the bulk of capitalised words: "The", "But", "Monday"
         base = sm.start()
         pieces: list[list[tuple[int, int]]] = [[]]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 import networkx as nx
@@ -235,9 +236,12 @@ class Vader:
     """VADER sentence scores with the lexicon shipped in ``vaderSentiment`` (no download).
 
     Gives exactly ``SentimentIntensityAnalyzer.polarity_scores``, faster: the
-    analyzer's character-by-character emoji pass is skipped for text without emoji,
-    and a sentence with no lexicon word (every word of valence 0) is neutral without
-    the word-by-word pass.
+    analyzer's character-by-character emoji pass is skipped for text without emoji, a
+    sentence with no lexicon word (every word of valence 0) is neutral without the
+    word-by-word pass, and the sentence is lower-cased once instead of once per check
+    of every lexicon word (:meth:`_valence` is ``sentiment_valence`` of
+    vaderSentiment 3.3.2, rule for rule; ``tests/test_framing.py`` compares the two on
+    the corpora and on random text).
 
     Examples
     --------
@@ -256,42 +260,170 @@ class Vader:
         self.analyzer = vs.SentimentIntensityAnalyzer()
         self._emoji = frozenset(k for k in self.analyzer.emojis if len(k) == 1)
         self._lexicon = self.analyzer.lexicon
-        self._punct = vs.string.punctuation
+        self._negate = frozenset(vs.NEGATE)
+        # token -> its SentiText word and that word lower-cased, and whether the
+        # lexicon has it: looked up once per distinct token (tokens repeat a lot)
+        self._word = _TokenTable(self._sentitext_word)
+        self._low = _TokenTable(self._lower)
+        self._known = _TokenTable(self._in_lexicon)
 
-    def scores(self, text: str) -> dict[str, float]:
-        if not self._emoji.isdisjoint(text):
+    def emoji_free(self, text: str) -> bool:
+        """True when ``text`` has no character the analyzer reads as an emoji."""
+        return self._emoji.isdisjoint(text)
+
+    def scores(self, text: str, *, emoji: bool = True) -> dict[str, float]:
+        """``polarity_scores(text)``; ``emoji=False`` promises ``emoji_free(text)``."""
+        if emoji and not self._emoji.isdisjoint(text):
             return self.analyzer.polarity_scores(text)
         text = text.strip()
-        words = text.split()
-        lex, punct = self._lexicon, self._punct
-        for w in words:
-            s = w.strip(punct)
-            if (s if len(s) > 2 else w).lower() in lex:
-                break
-        else:
-            if words:
-                return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        return self._scores(text)
+        tokens = text.split()
+        known = list(map(self._known.__getitem__, tokens))
+        if tokens and not any(known):
+            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+        words = list(map(self._word.__getitem__, tokens))  # SentiText.words_and_emoticons
+        low = list(map(self._low.__getitem__, tokens))
+        return self._scores(text, words, low, known)
 
-    def _scores(self, text: str) -> dict[str, float]:
-        # SentimentIntensityAnalyzer.polarity_scores after its emoji pass (vaderSentiment 3.3.2)
-        vs, sia = self._vs, self.analyzer
-        sentitext = vs.SentiText(text)
-        sentiments: list[float] = []
-        words = sentitext.words_and_emoticons
-        lex, boosters = self._lexicon, vs.BOOSTER_DICT
-        for i, item in enumerate(words):
-            low = item.lower()
-            if (
-                low not in lex
-                or low in boosters
-                or (i < len(words) - 1 and low == "kind" and words[i + 1].lower() == "of")
-            ):
-                sentiments.append(0)
+    def _sentitext_word(self, token: str) -> str:
+        # SentiText._strip_punc_if_word: punctuation around a word goes, unless that leaves
+        # two characters or fewer (an emoticon)
+        stripped = token.strip(self._vs.string.punctuation)
+        return token if len(stripped) <= 2 else stripped
+
+    def _lower(self, token: str) -> str:
+        return self._word[token].lower()
+
+    def _in_lexicon(self, token: str) -> bool:
+        return self._low[token] in self._lexicon
+
+    def _scores(
+        self, text: str, words: list[str], low: list[str], known: list[bool]
+    ) -> dict[str, float]:
+        # SentimentIntensityAnalyzer.polarity_scores after its emoji pass (vaderSentiment
+        # 3.3.2); ``known[i]`` is ``low[i] in lexicon``: any other word has valence 0
+        sia, boosters = self.analyzer, self._vs.BOOSTER_DICT
+        n_caps = sum(map(str.isupper, words))
+        is_cap_diff = 0 < len(words) - n_caps < len(words)  # allcap_differential
+        sentiments: list[float] = [0] * len(words)
+        last = len(words) - 1
+        for i in compress(range(len(words)), known):
+            w = low[i]
+            if w in boosters or (i < last and w == "kind" and low[i + 1] == "of"):
                 continue
-            sentiments = sia.sentiment_valence(0, sentitext, item, i, sentiments)
-        sentiments = sia._but_check(words, sentiments)
+            sentiments[i] = self._valence(words[i], i, words, low, is_cap_diff)
+        if "but" in low:
+            sentiments = sia._but_check(words, sentiments)
         return sia.score_valence(sentiments, text)
+
+    def _valence(
+        self, item: str, i: int, words: list[str], low: list[str], cap_diff: bool
+    ) -> float:
+        # SentimentIntensityAnalyzer.sentiment_valence for a lexicon word at ``i``
+        vs, lex = self._vs, self._lexicon
+        item_lowercase = low[i]
+        valence = lex[item_lowercase]
+        if item_lowercase == "no" and i != len(words) - 1 and low[i + 1] in lex:
+            valence = 0.0  # "no" negates the next lexicon word instead
+        if (
+            (i > 0 and low[i - 1] == "no")
+            or (i > 1 and low[i - 2] == "no")
+            or (i > 2 and low[i - 3] == "no" and low[i - 1] in ["or", "nor"])
+        ):
+            valence = lex[item_lowercase] * vs.N_SCALAR
+        if item.isupper() and cap_diff:
+            if valence > 0:
+                valence += vs.C_INCR
+            else:
+                valence -= vs.C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and low[i - (start_i + 1)] not in lex:
+                s = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = self._negation_check(valence, low, start_i, i)
+                if start_i == 2:
+                    valence = self._special_idioms_check(valence, low, i)
+        return self._least_check(valence, low, i)
+
+    def _negated(self, word: str) -> bool:
+        # vaderSentiment.negated([word])
+        w = word.lower()
+        return w in self._negate or "n't" in w
+
+    def _negation_check(self, valence: float, low: list[str], start_i: int, i: int) -> float:
+        n_scalar = self._vs.N_SCALAR
+        if start_i == 0:
+            if self._negated(low[i - 1]):
+                valence = valence * n_scalar
+        if start_i == 1:
+            if low[i - 2] == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
+                valence = valence * 1.25
+            elif low[i - 2] == "without" and low[i - 1] == "doubt":
+                valence = valence
+            elif self._negated(low[i - 2]):
+                valence = valence * n_scalar
+        if start_i == 2:
+            if (
+                low[i - 3] == "never"
+                and (low[i - 2] == "so" or low[i - 2] == "this")
+                or (low[i - 1] == "so" or low[i - 1] == "this")
+            ):
+                valence = valence * 1.25
+            elif low[i - 3] == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
+                valence = valence
+            elif self._negated(low[i - 3]):
+                valence = valence * n_scalar
+        return valence
+
+    def _special_idioms_check(self, valence: float, low: list[str], i: int) -> float:
+        special, boosters = self._vs.SPECIAL_CASES, self._vs.BOOSTER_DICT
+        onezero = f"{low[i - 1]} {low[i]}"
+        twoonezero = f"{low[i - 2]} {low[i - 1]} {low[i]}"
+        twoone = f"{low[i - 2]} {low[i - 1]}"
+        threetwoone = f"{low[i - 3]} {low[i - 2]} {low[i - 1]}"
+        threetwo = f"{low[i - 3]} {low[i - 2]}"
+        for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+            if seq in special:
+                valence = special[seq]
+                break
+        if len(low) - 1 > i:
+            zeroone = f"{low[i]} {low[i + 1]}"
+            if zeroone in special:
+                valence = special[zeroone]
+        if len(low) - 1 > i + 1:
+            zeroonetwo = f"{low[i]} {low[i + 1]} {low[i + 2]}"
+            if zeroonetwo in special:
+                valence = special[zeroonetwo]
+        for n_gram in (threetwoone, threetwo, twoone):
+            if n_gram in boosters:
+                valence = valence + boosters[n_gram]
+        return valence
+
+    def _least_check(self, valence: float, low: list[str], i: int) -> float:
+        lex, n_scalar = self._lexicon, self._vs.N_SCALAR
+        if i > 1 and low[i - 1] not in lex and low[i - 1] == "least":
+            if low[i - 2] != "at" and low[i - 2] != "very":
+                valence = valence * n_scalar
+        elif i > 0 and low[i - 1] not in lex and low[i - 1] == "least":
+            valence = valence * n_scalar
+        return valence
+
+
+class _TokenTable(dict):
+    """``table[token]`` is ``fn(token)``, computed on first use (bounded in size)."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self._fn = fn
+
+    def __missing__(self, token: str):
+        if len(self) > 200_000:
+            self.clear()
+        out = self[token] = self._fn(token)
+        return out
 
 
 @dataclass
@@ -1223,10 +1355,12 @@ def _accused_after(ctx: _Ctx, h: Hit, hi: int) -> tuple[str | None, str | None]:
 
 
 def _tone(ctx: _Ctx, model: FramingModel) -> list[dict]:
-    score = model.sentiment.scores
+    vader = model.sentiment
+    # a sentence is a slice of the text: no emoji in the text, none in any sentence
+    emoji = not vader.emoji_free(ctx.doc.text)
     rows = []
     for s in ctx.doc.sentences:
-        v = score(s.text)
+        v = vader.scores(s.text, emoji=emoji)
         rows.append({"article_id": ctx.doc.article_id, "sent_idx": s.idx, "compound": v["compound"],
                      "pos": v["pos"], "neu": v["neu"], "neg": v["neg"]})  # fmt: skip
     return rows
@@ -1758,4 +1892,268 @@ __all__ = [
     "select_articles", "frame_profile", "frames_by_speaker", "frame_trends", "label_table",
     "voice_share", "agentless_rate", "blame_network", "blame_edges", "tone_by_entity",
     "tone_by_outlet", "evidence", "quote_counts",
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- voice by speaker role (10)
+# In a transcript the same words mean something else in an official's answer and in a
+# journalist's question. These views give each row the role of the turn it lies in and
+# compare the roles' own voices. Words an official quotes from someone else are that
+# speaker's (see ``voice``), not the official's, and are left out here.
+
+ROLE_ORDER = ("official", "journalist", "moderator", "other", NARRATOR)
+"""Roles of :mod:`conflictlens.transcripts`, then ``narrator``: text outside any speaker turn
+(a statement, a written release, an outlet's own article)."""
+QUOTED = "quoted"
+"""Role of words inside a speaker's turn (or outside turns) that quote someone else."""
+
+
+def turn_roles(
+    rows: pd.DataFrame, turns: pd.DataFrame | None, sentences: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``rows`` with the speaker turn each lies in, and whose voice it is.
+
+    A row is placed by its ``start`` offset or, without one (``tone``), by the start of
+    its sentence ``sent_idx`` in ``sentences``. Adds ``speaker_role`` (the turn's role,
+    ``narrator`` outside any turn), ``turn_speaker_id`` and ``role``: the turn's role
+    when the row is in the turn speaker's own voice (the ``voice`` column is
+    ``narrator``, the turn's speaker or, for an unnamed official, ``unknown_speaker``),
+    :data:`QUOTED` when it quotes someone else. Rows without a ``voice`` column take the
+    turn's role.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        A table with ``article_id`` and ``start`` or ``sent_idx`` (``frames``, ``labels``,
+        ``agency``, ``tone``, ``tallies``, ``sentences``...).
+    turns : DataFrame or None
+        The ``turns`` table of the whole corpus (not filtered to relevant passages: a
+        relevant paragraph may lie in a turn that starts in an irrelevant one).
+    sentences : DataFrame, optional
+        The ``sentences`` table, for rows without ``start``.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a", "a"], "start": [0, 50], "end": [40, 90],
+    ...                       "speaker_id": ["john_kirby", "journalist"],
+    ...                       "speaker_role": ["official", "journalist"]})
+    >>> f = pd.DataFrame({"article_id": ["a", "a", "a", "a"], "start": [5, 20, 60, 95],
+    ...                   "voice": ["john_kirby", "houthis", "narrator", "narrator"]})
+    >>> turn_roles(f, turns)[["speaker_role", "role"]].values.tolist()
+    [['official', 'official'], ['official', 'quoted'], ['journalist', 'journalist'], ['narrator', 'narrator']]
+    """
+    out = rows.copy()
+    if "start" in out.columns:
+        pos = pd.to_numeric(out["start"], errors="coerce").astype("float64")
+    elif sentences is not None and len(sentences) and "sent_idx" in out.columns:
+        starts = sentences.drop_duplicates(["article_id", "sent_idx"]).set_index(
+            ["article_id", "sent_idx"]
+        )["start"]
+        key = pd.MultiIndex.from_arrays(
+            [out["article_id"], pd.to_numeric(out["sent_idx"], errors="coerce")]
+        )
+        pos = pd.Series(starts.reindex(key).to_numpy(), index=out.index, dtype="float64")
+    else:
+        pos = pd.Series(float("nan"), index=out.index)
+    role = pd.Series(NARRATOR, index=range(len(out)), dtype=object)
+    speaker = pd.Series(None, index=range(len(out)), dtype=object)
+    if turns is not None and len(turns) and len(out):
+        work = pd.DataFrame({"article_id": out["article_id"].astype(str).to_numpy(),
+                             "_pos": pos.to_numpy(), "_row": range(len(out))})  # fmt: skip
+        work = work.dropna(subset=["_pos"]).sort_values("_pos", kind="mergesort")
+        tu = turns[["article_id", "start", "end", "speaker_id", "speaker_role"]]
+        tu = tu.assign(article_id=tu["article_id"].astype(str),
+                       _t_start=tu["start"].astype("float64"), _t_end=tu["end"].astype("float64"))  # fmt: skip
+        tu = tu.drop(columns=["start", "end"]).sort_values("_t_start", kind="mergesort")
+        hit = pd.merge_asof(work, tu, left_on="_pos", right_on="_t_start", by="article_id",
+                            direction="backward")  # fmt: skip
+        hit = hit[hit["_pos"] < hit["_t_end"]]
+        role.iloc[hit["_row"].to_numpy()] = hit["speaker_role"].astype(object).to_numpy()
+        speaker.iloc[hit["_row"].to_numpy()] = hit["speaker_id"].astype(object).to_numpy()
+    out["speaker_role"] = role.fillna("other").to_numpy()
+    out["turn_speaker_id"] = speaker.to_numpy()
+    if "voice" in out.columns:
+        voice = out["voice"].astype(object)
+        own = (voice.isna() | (voice == NARRATOR) | (voice == out["turn_speaker_id"])
+               | ((voice == UNKNOWN_SPEAKER) & out["turn_speaker_id"].isna()))  # fmt: skip
+        out["role"] = out["speaker_role"].where(own, QUOTED)
+    else:
+        out["role"] = out["speaker_role"]
+    return out
+
+
+def _has_turns(turns: pd.DataFrame | None) -> bool:
+    return turns is not None and len(turns) > 0
+
+
+def _role_order(present) -> list[str]:
+    present = set(present)
+    return [r for r in ROLE_ORDER if r in present]
+
+
+def sentences_by_role(sentences: pd.DataFrame, turns: pd.DataFrame | None) -> pd.DataFrame:
+    """How many sentences each role speaks (empty when the corpus has no speaker turns).
+
+    Returns
+    -------
+    DataFrame indexed by role (:data:`ROLE_ORDER`, those present) with ``sentences``
+    and ``share``.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a"], "start": [0], "end": [40],
+    ...                       "speaker_id": ["john_kirby"], "speaker_role": ["official"]})
+    >>> s = pd.DataFrame({"article_id": ["a", "a", "a"], "sent_idx": [0, 1, 2], "start": [0, 20, 50]})
+    >>> sentences_by_role(s, turns)["sentences"].to_dict()
+    {'official': 2, 'narrator': 1}
+    >>> sentences_by_role(s, None).empty
+    True
+    """
+    if not _has_turns(turns) or sentences is None or sentences.empty:
+        return pd.DataFrame(columns=["sentences", "share"]).rename_axis("role")
+    counts = turn_roles(sentences, turns)["speaker_role"].value_counts()
+    counts = counts.reindex(_role_order(counts.index))
+    return pd.DataFrame(
+        {"sentences": counts.astype(int), "share": (counts / counts.sum()).round(4)}
+    ).rename_axis("role")
+
+
+def frames_by_role(
+    frames: pd.DataFrame,
+    sentences: pd.DataFrame,
+    turns: pd.DataFrame | None,
+    *,
+    frame_ids: list[str] | None = None,
+) -> pd.DataFrame:
+    """Role × frame: sentences with a frame in each role's own voice, per 100 of its sentences.
+
+    An official's frame is one used in the official's own words (not in a quote of
+    someone else inside the answer); a journalist's, one used in a question. Empty when
+    the corpus has no speaker turns.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a", "a"], "start": [0, 50], "end": [40, 90],
+    ...                       "speaker_id": ["john_kirby", "journalist"],
+    ...                       "speaker_role": ["official", "journalist"]})
+    >>> s = pd.DataFrame({"article_id": ["a"] * 4, "sent_idx": [0, 1, 2, 3], "start": [0, 20, 50, 70]})
+    >>> f = pd.DataFrame({"article_id": ["a", "a", "a"], "sent_idx": [0, 1, 2], "start": [5, 25, 55],
+    ...                   "frame_id": ["retaliation", "retaliation", "escalation"],
+    ...                   "voice": ["john_kirby", "houthis", "narrator"]})
+    >>> frames_by_role(f, s, turns, frame_ids=["retaliation", "escalation"]).to_dict("index")
+    {'official': {'retaliation': 50.0, 'escalation': 0.0}, 'journalist': {'retaliation': 0.0, 'escalation': 50.0}}
+    """
+    cols = list(frame_ids or FRAME_IDS)
+    per = sentences_by_role(sentences, turns)["sentences"]
+    if per.empty:
+        return pd.DataFrame(columns=cols, dtype=float).rename_axis(index="role", columns="frame_id")
+    df = turn_roles(frames, turns, sentences)
+    df = df[df["role"] != QUOTED].drop_duplicates(["article_id", "sent_idx", "frame_id", "role"])
+    table = pd.crosstab(df["role"], df["frame_id"]) if len(df) else pd.DataFrame()
+    table = table.reindex(index=per.index, columns=cols, fill_value=0).fillna(0)
+    table = table.div(per.where(per > 0), axis=0).mul(100).fillna(0.0)
+    table.index.name, table.columns.name = "role", "frame_id"
+    return table
+
+
+def labels_by_role(
+    labels: pd.DataFrame,
+    turns: pd.DataFrame | None,
+    *,
+    actors: list[str] | None = None,
+    top_n: int = 15,
+) -> pd.DataFrame:
+    """Label × role: how officials, journalists and the rest name the actors (label uses).
+
+    Counts labels in each role's own voice ("Iran-backed militia" in an official's
+    answer, "resistance groups" in a question); ``actors`` keeps labels attached to those
+    entity ids. Rows are the ``top_n`` labels overall; empty without speaker turns.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a", "a"], "start": [0, 50], "end": [40, 90],
+    ...                       "speaker_id": ["john_kirby", "journalist"],
+    ...                       "speaker_role": ["official", "journalist"]})
+    >>> l = pd.DataFrame({"article_id": ["a", "a", "a"], "start": [5, 10, 60],
+    ...                   "label": ["iran-backed militia", "iran-backed militia", "resistance group"],
+    ...                   "entity_id": [None, None, "kataeb_hezbollah"],
+    ...                   "voice": ["john_kirby", "john_kirby", "narrator"]})
+    >>> labels_by_role(l, turns).to_dict("index")
+    {'iran-backed militia': {'official': 2, 'journalist': 0}, 'resistance group': {'official': 0, 'journalist': 1}}
+    """
+    if not _has_turns(turns) or labels is None or labels.empty:
+        return pd.DataFrame(dtype=int).rename_axis(index="label", columns="role")
+    df = labels if not actors else labels[labels["entity_id"].isin(list(actors))]
+    df = turn_roles(df, turns)
+    df = df[df["role"] != QUOTED]
+    if df.empty:
+        return pd.DataFrame(dtype=int).rename_axis(index="label", columns="role")
+    table = pd.crosstab(df["label"], df["role"])
+    table = table.reindex(columns=_role_order(table.columns))
+    order = table.sum(axis=1).sort_values(ascending=False, kind="mergesort")
+    table = table.loc[order.index[:top_n]]
+    table.columns.name = "role"
+    return table
+
+
+def agentless_by_role(agency: pd.DataFrame, turns: pd.DataFrame | None) -> pd.DataFrame:
+    """Violence clauses told without a doer, per role (own voice): clauses, agentless, rate.
+
+    Agentless = ``passive_agentless`` or ``nominal_agentless`` (as :func:`agentless_rate`).
+    Empty without speaker turns.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a"], "start": [0], "end": [40],
+    ...                       "speaker_id": ["john_kirby"], "speaker_role": ["official"]})
+    >>> ag = pd.DataFrame({"article_id": ["a", "a", "a"], "start": [5, 20, 60],
+    ...                    "construction": ["active", "passive_agentless", "nominal_agentless"],
+    ...                    "voice": ["john_kirby", "john_kirby", "narrator"]})
+    >>> agentless_by_role(ag, turns).to_dict("index")
+    {'official': {'clauses': 2, 'agentless': 1, 'rate': 0.5}, 'narrator': {'clauses': 1, 'agentless': 1, 'rate': 1.0}}
+    """
+    cols = ["clauses", "agentless", "rate"]
+    if not _has_turns(turns) or agency is None or agency.empty:
+        return pd.DataFrame(columns=cols).rename_axis("role")
+    df = turn_roles(agency, turns)
+    df = df[df["role"] != QUOTED]
+    df = df.assign(agentless=df["construction"].isin(["passive_agentless", "nominal_agentless"]))
+    out = df.groupby("role").agg(clauses=("agentless", "size"), agentless=("agentless", "sum"))
+    out = out.reindex(_role_order(out.index))
+    out["agentless"] = out["agentless"].astype(int)
+    out["rate"] = (out["agentless"] / out["clauses"]).round(4)
+    return out[cols]
+
+
+def tone_by_role(
+    tone: pd.DataFrame, sentences: pd.DataFrame, turns: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Mean VADER compound, positive, neutral and negative share of each role's sentences.
+
+    A sentence belongs to the turn it lies in (tone is scored per sentence, so a quote
+    inside an answer counts as the answer's). Empty without speaker turns.
+
+    Examples
+    --------
+    >>> turns = pd.DataFrame({"article_id": ["a"], "start": [0], "end": [40],
+    ...                       "speaker_id": ["john_kirby"], "speaker_role": ["official"]})
+    >>> s = pd.DataFrame({"article_id": ["a", "a"], "sent_idx": [0, 1], "start": [0, 50]})
+    >>> t = pd.DataFrame({"article_id": ["a", "a"], "sent_idx": [0, 1], "compound": [-0.5, 0.1],
+    ...                   "pos": [0, 0.2], "neu": [0.5, 0.8], "neg": [0.5, 0]})
+    >>> tone_by_role(t, s, turns)["compound"].to_dict()
+    {'official': -0.5, 'narrator': 0.1}
+    """
+    cols = ["compound", "pos", "neu", "neg", "sentences"]
+    if not _has_turns(turns) or tone is None or tone.empty:
+        return pd.DataFrame(columns=cols).rename_axis("role")
+    df = turn_roles(tone, turns, sentences)
+    out = df.groupby("role").agg(compound=("compound", "mean"), pos=("pos", "mean"),
+                                 neu=("neu", "mean"), neg=("neg", "mean"),
+                                 sentences=("compound", "size"))  # fmt: skip
+    return out.reindex(_role_order(out.index))[cols]
+
+
+__all__ += [
+    "ROLE_ORDER", "QUOTED", "turn_roles", "sentences_by_role", "frames_by_role",
+    "labels_by_role", "agentless_by_role", "tone_by_role",
 ]  # fmt: skip

@@ -34,6 +34,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import accumulate, compress
+from operator import not_
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +69,7 @@ class Tokens:
     words: list[str]
     cap: list[bool]
     skip: list[bool]
+    _visible: tuple | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -83,6 +87,21 @@ class Tokens:
         if j <= i:
             return ""
         return self.text[self.starts[i] : self.ends[j - 1]]
+
+    def visible(self, lo: int = 0, hi: int | None = None) -> tuple[list[int], list[str]]:
+        """Indices and words of the tokens in ``lo .. hi-1`` that are not ``skip``-ped.
+
+        Computed once for the whole text (every cue matcher looks at the same view).
+        """
+        whole = lo == 0 and (hi is None or hi == len(self.words))
+        if whole and self._visible is not None:
+            return self._visible
+        hi = len(self.words) if hi is None else hi
+        view = list(compress(range(lo, hi), map(not_, self.skip[lo:hi])))
+        out = view, list(map(self.words.__getitem__, view))
+        if whole:
+            self._visible = out
+        return out
 
 
 class _FoldTable(dict):
@@ -109,8 +128,16 @@ def fast_fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
-def tokenize(text: str) -> Tokens:
+# The same tokens, as the odd items of ``split``: offsets then come from the running sum
+# of the pieces' lengths, all in C (a match object per token is the slow way).
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_MAYBE_SKIP = re.compile("[\"'-]")
+
+
+def tokenize(text: str, folded: str | None = None) -> Tokens:
     """Tokenize ``text`` for cue matching and phrase heuristics.
+
+    ``folded`` is ``fold(text)`` when the caller has it already (``Doc.folded``).
 
     Examples
     --------
@@ -120,18 +147,22 @@ def tokenize(text: str) -> Tokens:
     >>> [w for w, s in zip(t.words, t.skip) if not s]
     ['iraq', "'s", 'iran', 'backed', 'militias']
     """
-    folded = fast_fold(text)
-    spans = [m.span() for m in _TOKEN.finditer(folded)]
-    starts = [a for a, _ in spans]
-    ends = [b for _, b in spans]
-    words = [folded[a:b] for a, b in spans]
-    cap = [text[a].isupper() for a in starts]
+    folded = fold(text) if folded is None else folded
+    parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
+    bounds = list(accumulate(map(len, parts)))
+    starts = bounds[:-1:2]
+    ends = bounds[1::2]
+    words = parts[1::2]
+    cap = list(map(str.isupper, map(text.__getitem__, starts)))
     skip = [False] * len(words)
     n = len(text)
-    for k, w in enumerate(words):
-        if len(w) != 1 or w.isalnum():
+    # only one-character tokens '"', "'" and "-" can be looked through
+    for m in _MAYBE_SKIP.finditer(folded):
+        a = m.start()
+        k = bisect_left(starts, a)
+        if k == len(starts) or starts[k] != a or ends[k] != a + 1:
             continue
-        a = starts[k]
+        w = words[k]
         if w == '"' and text[a] != "'" or w == "'" and _is_quote_apostrophe(text, a):
             skip[k] = True
         elif w == "-" and text[a] in _HYPHENS and 0 < a < n - 1:
@@ -277,6 +308,7 @@ class CueMatcher:
     def __init__(self) -> None:
         self._by_word: dict[str, list[_Pattern]] = {}
         self._by_prefix: dict[int, dict[str, list[_Pattern]]] = {}
+        self._starting: _Starting = _Starting(self)
 
     def add(self, cue: str, payload: object, *, group: str = "", inflect: bool = True,
             forms: dict[str, set[str]] | None = None) -> None:  # fmt: skip
@@ -295,6 +327,7 @@ class CueMatcher:
             else:
                 slots.append(frozenset({w}))
         pat = _Pattern(tuple(slots), payload, group)
+        self._starting.clear()
         first = slots[0]
         if isinstance(first, str):
             self._by_prefix.setdefault(len(first), {}).setdefault(first, []).append(pat)
@@ -304,44 +337,54 @@ class CueMatcher:
 
     def find(self, toks: Tokens, lo: int = 0, hi: int | None = None) -> list[Hit]:
         """All hits in tokens ``lo .. hi-1``, ordered by position."""
-        hi = len(toks) if hi is None else hi
-        skip = toks.skip
-        view = [k for k in range(lo, hi) if not skip[k]]
-        all_words = toks.words
-        words = [all_words[k] for k in view]
+        view, words = toks.visible(lo, hi)
         n = len(view)
         free: dict[str, int] = {}
         hits: list[Hit] = []
-        by_word, by_prefix = self._by_word, self._by_prefix
-        # only positions where some cue can start are examined (most words start none)
-        starts = [p for p, w in enumerate(words) if w in by_word]
-        for ln, table in by_prefix.items():
-            starts += [p for p, w in enumerate(words) if w[:ln] in table]
-        if by_prefix:
-            starts = sorted(set(starts))
-        for p in starts:
-            w = words[p]
-            cands = by_word.get(w)
-            if by_prefix:
-                for ln, table in by_prefix.items():
-                    more = table.get(w[:ln]) if len(w) >= ln else None
-                    if more:
-                        cands = (cands or []) + more
-            if not cands:
-                continue
+        # only positions where some cue can start are examined (most words start none);
+        # the cues a word can start are looked up once per distinct word
+        cands_at = list(map(self._starting.__getitem__, words))
+        for p in compress(range(n), cands_at):
             best: dict[str, tuple[int, _Pattern]] = {}
-            for pat in cands:
+            nxt = words[p + 1] if p + 1 < n else None
+            for pat in cands_at[p]:
                 if free.get(pat.group, 0) > p:
                     continue
-                L = len(pat.slots)
+                slots = pat.slots
+                L = len(slots)
                 if p + L > n or (pat.group in best and best[pat.group][0] >= L):
                     continue
-                if all(_slot_ok(pat.slots[k], words[p + k]) for k in range(1, L)):
+                if L > 1 and not _slot_ok(slots[1], nxt):
+                    continue  # most multi-word cues fail on their second word
+                if L < 3 or all(_slot_ok(slots[k], words[p + k]) for k in range(2, L)):
                     best[pat.group] = (L, pat)
             for group, (L, pat) in best.items():
                 hits.append(Hit(view[p], view[p + L - 1] + 1, pat.payload, group))
                 free[group] = p + L
         return hits
+
+    def _cues_starting(self, w: str) -> list[_Pattern]:
+        """The cues that can start at word ``w``: by word, then by prefix, longest last."""
+        cands = self._by_word.get(w)
+        for ln, table in self._by_prefix.items():
+            more = table.get(w[:ln]) if len(w) >= ln else None
+            if more:
+                cands = (cands or []) + more
+        return cands or []
+
+
+class _Starting(dict):
+    """word -> the cues of a :class:`CueMatcher` that can start at it (filled on demand)."""
+
+    def __init__(self, matcher: CueMatcher):
+        super().__init__()
+        self._matcher = matcher
+
+    def __missing__(self, w: str) -> list[_Pattern]:
+        if len(self) > 500_000:  # a vocabulary, not a corpus: bound it all the same
+            self.clear()
+        out = self[w] = self._matcher._cues_starting(w)
+        return out
 
 
 def _slot_ok(slot, word: str) -> bool:
@@ -456,15 +499,15 @@ def is_descriptor_mention(text: str, m: dict) -> bool:
     True
     """
     a, b = m["start"], m["end"]
-    before = fold(text[max(0, a - 5) : a])
-    after = fold(text[b : b + 10])
-    if re.search(r"\b(?:pro|anti)-$", before):
+    if _DESCRIBED_BY.search(fold(text[max(0, a - 5) : a])):
         return True
-    return bool(
-        re.match(
-            r"-(?:backed|aligned|allied|linked|sponsored|affiliated|supported|funded)\b", after
-        )
-    )
+    return bool(_DESCRIBING.match(fold(text[b : b + 10])))
+
+
+_DESCRIBED_BY = re.compile(r"\b(?:pro|anti)-$")
+_DESCRIBING = re.compile(
+    r"-(?:backed|aligned|allied|linked|sponsored|affiliated|supported|funded)\b"
+)
 
 
 TITLE_WORDS = frozenset(
@@ -902,15 +945,19 @@ class Article:
 
     def __init__(self, doc: Doc, model: QuoteModel, found: dict[str, list[dict]]):
         self.doc = doc
-        self.toks = tokenize(doc.text)
+        self.toks = tokenize(doc.text, doc.folded)
         mentions = list(found.get("mentions", []))
         self.mentions = MentionIndex(
             mentions + unlisted_people(found.get("unknown_names", []), mentions)
         )
-        self.sent_tok = [
-            (self.toks.index_at(s.start), bisect_left(self.toks.starts, s.end))
-            for s in doc.sentences
-        ]
+        # (first token, token after the last) of each sentence
+        self.sent_tok = list(
+            zip(
+                map(partial(bisect_right, self.toks.ends), [s.start for s in doc.sentences]),
+                map(partial(bisect_left, self.toks.starts), [s.end for s in doc.sentences]),
+                strict=True,
+            )
+        )
         self.speech = [
             _Speech(h, h.payload, doc.sentence_at(self.toks.starts[h.i]))
             for h in model.speech.find(self.toks)
@@ -969,7 +1016,10 @@ def _quotes(art: Article) -> list[_Quote]:
 
 
 def _n_words(text: str) -> int:
-    return len(re.findall(r"\w+(?:['\u2019-]\w+)*", text))
+    return len(_N_WORD.findall(text))
+
+
+_N_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 
 
 def _looks_like_name(text: str, mentions: list[dict], a: int, b: int) -> bool:

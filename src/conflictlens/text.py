@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktToken
 
 # Abbreviations that end with a period but rarely end a sentence (lower case, no final dot).
 ABBREVIATIONS = frozenset(
@@ -39,7 +39,6 @@ _PLAIN = {
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
     "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
 }  # fmt: skip
-_PLAIN_TABLE = str.maketrans(_PLAIN)
 
 
 def plain(text: str) -> str:
@@ -50,7 +49,16 @@ def plain(text: str) -> str:
     >>> plain("Kata\u2019ib \u201cresistance\u201d \u2013 Iraq")
     'Kata\\'ib "resistance" - Iraq'
     """
-    return text.translate(_PLAIN_TABLE)
+    # ``str.translate`` with a dict looks every character up in Python; replacing only
+    # the few mapped characters the text holds is one C-speed pass per character.
+    if text.isascii():
+        return text.replace("`", "'") if "`" in text else text
+    for ch in _PLAIN_KEYS.intersection(set(text)):  # at most 27 passes
+        text = text.replace(ch, _PLAIN[ch])
+    return text
+
+
+_PLAIN_KEYS = frozenset(_PLAIN)
 
 
 @lru_cache(maxsize=4096)
@@ -72,7 +80,17 @@ def fold(text: str) -> str:
     >>> fold("Kata\u2019ib \u1e24izb All\u0101h")
     "kata'ib hizb allah"
     """
-    return "".join(_fold_char(c) for c in text)
+    if text.isascii():
+        return text.lower()
+    # Replace each distinct non-ASCII character by its folded form, then lower-case the
+    # rest in C. Exact: every folded non-ASCII character is one lower-case character that
+    # ``lower()`` leaves alone (checked for all of Unicode in tests/test_text.py).
+    odd = [ch for ch in set(text) if ch >= "\x80"]
+    if len(odd) > 16:  # one pass per character would cost more than a table look-up each
+        return text.translate({ord(ch): _fold_char(ch) for ch in odd}).lower()
+    for ch in odd:
+        text = text.replace(ch, _fold_char(ch))
+    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,25 @@ class Doc:
     turns: list = field(default_factory=list)  # transcripts.Turn, for speaker-turn transcripts
     non_text: list[tuple[int, int]] = field(default_factory=list)  # labels, stage notes, stamps
     _starts: list[int] = field(default_factory=list, repr=False)
+    # Lookup indexes built on first use, each with the list it was built from, so that
+    # replacing ``quotes``/``turns``/``non_text`` after a lookup rebuilds them.
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def folded(self) -> str:
+        """:func:`fold` of the text, computed once and shared by every stage."""
+        f = self._index.get("folded")
+        if f is None or f[0] is not self.text:
+            f = self._index["folded"] = (self.text, fold(self.text))
+        return f[1]
+
+    @property
+    def plain_text(self) -> str:
+        """:func:`plain` of the text, computed once and shared by every stage."""
+        p = self._index.get("plain")
+        if p is None or p[0] is not self.text:
+            p = self._index["plain"] = (self.text, plain(self.text))
+        return p[1]
 
     def sentence_at(self, offset: int) -> int:
         """Index of the sentence containing character ``offset`` (the nearest before it)."""
@@ -128,22 +165,47 @@ class Doc:
 
     def turn_at(self, offset: int):
         """The transcript turn containing ``offset`` (None outside turns or transcripts)."""
-        for t in self.turns:
-            if t.start <= offset < t.end:
-                return t
-        return None
+        starts = self._sorted_starts("turns", self.turns)
+        if starts is None:  # not in order: the first turn listed that contains it
+            return next((t for t in self.turns if t.start <= offset < t.end), None)
+        i = bisect_right(starts, offset) - 1
+        return self.turns[i] if i >= 0 and offset < self.turns[i].end else None
 
     def is_text(self, start: int, end: int) -> bool:
         """False when ``[start, end)`` lies in a turn label, stage note or time stamp."""
-        return not any(a <= start and end <= b for a, b in self.non_text)
+        idx = self._index.get("non_text")
+        if idx is None or idx[0] is not self.non_text or idx[1] != len(self.non_text):
+            spans = sorted(self.non_text)
+            reach, top = [], -1  # reach[k]: the furthest end of spans[0..k]
+            for _, b in spans:
+                top = max(top, b)
+                reach.append(top)
+            idx = self._index["non_text"] = (self.non_text, len(self.non_text),
+                                             [a for a, _ in spans], reach)  # fmt: skip
+        # some span starting at or before ``start`` reaches ``end`` <=> the furthest one does
+        k = bisect_right(idx[2], start) - 1
+        return k < 0 or idx[3][k] < end
 
     def in_quote(self, start: int, end: int | None = None) -> QuoteSpan | None:
         """The quote span that contains ``[start, end)``, if any."""
         end = start + 1 if end is None else end
-        for q in self.quotes:
-            if q.start <= start and end <= q.end:
-                return q
+        starts = self._sorted_starts("quotes", self.quotes) if end > start else None
+        if starts is None:  # the first span listed that contains it
+            return next((q for q in self.quotes if q.start <= start and end <= q.end), None)
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= self.quotes[i].end:
+            return self.quotes[i]
         return None
+
+    def _sorted_starts(self, name: str, spans: list) -> list[int] | None:
+        """Start offsets of ``spans`` for bisection, or None unless they are sorted and
+        disjoint (then the one span that can contain an offset is the last starting
+        before it, as a scan in list order would find)."""
+        idx = self._index.get(name)
+        if idx is None or idx[0] is not spans or idx[1] != len(spans):
+            ok = all(x.end <= y.start for x, y in zip(spans, spans[1:], strict=False))
+            idx = self._index[name] = (spans, len(spans), [x.start for x in spans] if ok else None)
+        return idx[2]
 
 
 def make_doc(
@@ -171,7 +233,8 @@ def make_doc(
     paragraphs = paragraph_spans(text)
     turns = parse_turns(text, paragraphs)
     non_text = non_text_spans(text, turns)
-    return Doc(
+    flat = plain(text)
+    doc = Doc(
         article_id=article_id,
         text=text,
         published=published,
@@ -179,12 +242,14 @@ def make_doc(
         title=title,
         language=language,
         kind=kind,
-        sentences=split_sentences(text, paragraphs, skip=non_text),
+        sentences=_merge_fragments(_sentences(text, paragraphs, flat, non_text), text),
         paragraphs=paragraphs,
         quotes=quote_spans(text, paragraphs),
         turns=turns,
         non_text=non_text,
     )
+    doc._index["plain"] = (text, flat)
+    return doc
 
 
 # --------------------------------------------------------------------------- paragraphs
@@ -227,9 +292,154 @@ def _punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+def _unwrap(pattern):
+    # NLTK wraps its compiled patterns in a per-call timeout guard that costs more than
+    # the matching itself; the pattern inside is the same engine and the same expression.
+    return getattr(pattern, "_rx", pattern)
+
+
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # string.whitespace, what Punkt looks back for
+
+
+class _Punkt:
+    """Sentence spans exactly as NLTK's ``PunktSentenceTokenizer.span_tokenize`` gives
+    them for :func:`_punkt`'s parameters, without building a token object per word.
+
+    Hand-set parameters hold abbreviations only (no collocations, sentence starters or
+    orthographic statistics), so Punkt's second pass can only *undo* a break: after an
+    initial or a number followed by punctuation or a lower-case word, and after an
+    initial followed by a capital. Whether a candidate context holds a break is then
+    a short rule over its word tokens (:meth:`_break_after`). Contexts and tokens are
+    found with NLTK's own patterns. ``tests/test_text.py`` compares the spans with
+    NLTK's on the corpora and on random text.
+    """
+
+    def __init__(self, tokenizer: PunktSentenceTokenizer):
+        params = tokenizer._params
+        # (ortho_context is a defaultdict: NLTK's own look-ups leave zero entries behind)
+        if params.collocations or params.sent_starters or any(params.ortho_context.values()):
+            raise ValueError("_Punkt reproduces Punkt for abbreviation-only parameters")
+        lang = tokenizer._lang_vars
+        self.tokenizer = tokenizer
+        self._context = _unwrap(lang.period_context_re())
+        self._words = _unwrap(lang._word_tokenizer_re())
+        self._realign = _unwrap(lang.re_boundary_realignment)
+        self._ellipsis = _unwrap(PunktToken._RE_ELLIPSIS)
+        self._numeric = _unwrap(PunktToken._RE_NUMERIC)
+        self._initial = _unwrap(PunktToken._RE_INITIAL)
+        self._abbrev = frozenset(params.abbrev_types)
+        self._ends = frozenset(lang.sent_end_chars)
+        self._punct = frozenset(tokenizer.PUNCTUATION)
+        self._decided: dict[str, bool] = {}  # context -> has a break (contexts recur a lot)
+        self._types: dict[str, str] = {}  # token -> its Punkt type without a final period
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        """``list(PunktSentenceTokenizer.span_tokenize(text))``."""
+        slices = self._slices(text)
+        out = []
+        realign = 0  # _realign_boundaries: closing marks after a break join the sentence
+        last = len(slices) - 1
+        for k, (a, b) in enumerate(slices):
+            a += realign
+            if k == last:
+                if text[a:b]:
+                    out.append((a, b))
+                break
+            a2, b2 = slices[k + 1]
+            m = self._realign.match(text[a2:b2])
+            if m:
+                out.append((a, a2 + len(m.group(0).rstrip())))
+                realign = m.end()
+            else:
+                realign = 0
+                if text[a:b]:
+                    out.append((a, b))
+        return out
+
+    def _slices(self, text: str) -> list[tuple[int, int]]:
+        # PunktSentenceTokenizer._slices_from_text
+        out = []
+        last_break = 0
+        for match, context in self._contexts(text):
+            decided = self._decided.get(context)
+            if decided is None:
+                if len(self._decided) > 200_000:
+                    self._decided.clear()
+                decided = self._decided[context] = self._has_break(context)
+            if decided:
+                out.append((last_break, match.end()))
+                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
+        out.append((last_break, len(text.rstrip())))
+        return out
+
+    def _contexts(self, text: str) -> list:
+        # PunktSentenceTokenizer._match_potential_end_contexts: each candidate end with the
+        # word before it (overlapping candidates keep the last) and the token after it.
+        out = []
+        prev = None
+        prev_start = prev_stop = 0
+        for match in self._context.finditer(text):
+            at = match.start()
+            before = text[prev_stop:at]
+            space = max(before.rfind(c) for c in _ASCII_SPACE)
+            start = space + prev_stop + 1 if space > 0 else prev_start
+            if prev is not None and prev_stop <= start:
+                out.append(
+                    (prev, text[prev_start:prev_stop] + prev.group() + prev.group("after_tok"))
+                )
+            prev, prev_start, prev_stop = match, start, at
+        if prev is not None:
+            out.append((prev, text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")))
+        return out
+
+    def _has_break(self, context: str) -> bool:
+        # PunktSentenceTokenizer.text_contains_sentbreak: a break before the last token
+        if "\n" in context:  # Punkt reads lines; paragraphs reach us without line breaks
+            return self.tokenizer.text_contains_sentbreak(context)
+        toks = self._words.findall(context)
+        return any(self._break_after(toks[k], toks[k + 1]) for k in range(len(toks) - 1))
+
+    def _break_after(self, tok: str, nxt: str) -> bool:
+        # first pass: ?, ! and . break; so does a word ending in a period unless it is an
+        # abbreviation or an ellipsis (which the second pass could only make a break with
+        # orthographic statistics or sentence starters, both empty here)
+        if tok not in self._ends:
+            if self._ellipsis.match(tok) or not tok.endswith(".") or tok.endswith(".."):
+                return False
+            low = tok[:-1].lower()
+            if low in self._abbrev or low.split("-")[-1] in self._abbrev:
+                return False
+        if not tok.endswith("."):
+            return True
+        # second pass: an initial or a number is no break before punctuation or a
+        # lower-case word; an initial none before a capital either ("J. Bach")
+        initial = self._initial.match(tok)
+        if initial or self._type_no_period(tok) == "##number##":
+            if nxt in self._punct or nxt[0].islower():
+                return False
+            if initial and nxt[0].isupper():
+                return False
+        return True
+
+    def _type_no_period(self, tok: str) -> str:
+        typ = self._types.get(tok)
+        if typ is None:
+            if len(self._types) > 200_000:
+                self._types.clear()
+            typ = self._numeric.sub("##number##", tok.lower())
+            typ = self._types[tok] = typ[:-1] if len(typ) > 1 and typ[-1] == "." else typ
+        return typ
+
+
+@lru_cache(maxsize=1)
+def _fast_punkt() -> _Punkt:
+    return _Punkt(_punkt())
+
+
 # "Tuesday.The group": a sentence glued to the next without a space. The letter before the
 # period must be lower case (so "U.S.Army" stays) and the next word must look like a word.
-_GLUED = re.compile(r"(?<=[a-z0-9\)\]%][.!?])(?=[\"']?[A-Z][a-z])")
+# (The first class, implied by the look-ahead, is there for speed: see entities._CAP_SPAN.)
+_GLUED = re.compile(r"(?=[\"'A-Z])(?<=[a-z0-9\)\]%][.!?])(?=[\"']?[A-Z][a-z])")
 
 
 def split_sentences(
@@ -252,32 +462,42 @@ def split_sentences(
     """
     if paragraphs is None:
         paragraphs = paragraph_spans(text)
-    flat = plain(text)
+    return _merge_fragments(_sentences(text, paragraphs, plain(text), skip), text)
+
+
+def _sentences(
+    text: str, paragraphs: list[tuple[int, int]], flat: str, skip: list[tuple[int, int]]
+) -> list[Sentence]:
+    """Punkt sentences of each paragraph of ``flat`` (``plain(text)``), cut where glued."""
     if skip:
-        chars = list(flat)
-        for a, b in skip:
-            chars[a:b] = " " * (b - a)
-        flat = "".join(chars)
-    tok = _punkt()
+        flat = _blank(flat, skip)
+    tok = _fast_punkt()
     out: list[Sentence] = []
     for p_idx, (a, b) in enumerate(paragraphs):
         chunk = flat[a:b].replace("\n", " ")
-        cuts = {m.start() for m in _GLUED.finditer(chunk)}
-        pieces = []
-        for s, e in tok.span_tokenize(chunk):
-            last = s
-            for c in sorted(x for x in cuts if s < x < e):
-                pieces.append((last, c))
-                last = c
-            pieces.append((last, e))
-        for s, e in pieces:
-            while s < e and chunk[s].isspace():
-                s += 1
-            while e > s and chunk[e - 1].isspace():
-                e -= 1
-            if e > s:
-                out.append(Sentence(len(out), a + s, a + e, text[a + s : a + e], p_idx))
-    return _merge_fragments(out, text)
+        cuts = sorted({m.start() for m in _GLUED.finditer(chunk)})
+        for s0, e0 in tok.span_tokenize(chunk):
+            inner = [c for c in cuts if s0 < c < e0] if cuts else []
+            for s, e in zip([s0, *inner], [*inner, e0], strict=True):
+                while s < e and chunk[s].isspace():
+                    s += 1
+                while e > s and chunk[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    out.append(Sentence(len(out), a + s, a + e, text[a + s : a + e], p_idx))
+    return out
+
+
+def _blank(flat: str, spans: list[tuple[int, int]]) -> str:
+    """``flat`` with the characters of every span replaced by spaces."""
+    pieces, pos = [], 0
+    for a, b in sorted(spans):
+        a = max(a, pos)
+        if b > a:
+            pieces += [flat[pos:a], " " * (b - a)]
+            pos = b
+    pieces.append(flat[pos:])
+    return "".join(pieces)
 
 
 # "No. 5", "Art. 51", "Sec. 2": a number after these means the period was not an ending.
@@ -293,7 +513,7 @@ def _merge_fragments(sents: list[Sentence], text: str) -> list[Sentence]:
             prev is not None
             and prev.paragraph == s.paragraph
             and (
-                not any(c.isalnum() for c in s.text)
+                _ALNUM.search(s.text) is None
                 or (s.text[:1].isdigit() and _NUMBERED.search(prev.text))
             )
         )
@@ -302,9 +522,14 @@ def _merge_fragments(sents: list[Sentence], text: str) -> list[Sentence]:
             merged[-1] = Sentence(
                 prev.idx, prev.start, s.end, text[prev.start : s.end], prev.paragraph
             )
+        elif s.idx == len(merged):
+            merged.append(s)
         else:
             merged.append(Sentence(len(merged), s.start, s.end, s.text, s.paragraph))
     return merged
+
+
+_ALNUM = re.compile(r"[^\W_]")  # one character for which str.isalnum() is true
 
 
 # --------------------------------------------------------------------------- words
@@ -325,7 +550,10 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 def count_words(text: str) -> int:
     """Number of word tokens (punctuation excluded)."""
-    return sum(1 for _ in re.finditer(r"\w+(?:[-'\u2019]\w+)*", text))
+    return len(_COUNTED_WORD.findall(text))
+
+
+_COUNTED_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 
 # --------------------------------------------------------------------------- quotes
