@@ -376,20 +376,7 @@ _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 
 
-def fast_fold(text: str) -> str:
-    """Same result as :func:`conflictlens.text.fold`, at C speed for mostly-ASCII text.
-
-    Examples
-    --------
-    >>> fast_fold("Kata\u2019ib in Türkiye") == fold("Kata\u2019ib in Türkiye")
-    True
-    """
-    if text.isascii():
-        return text.lower()
-    odd = "".join(sorted(c for c in set(text) if not c.isascii()))
-    table = dict(zip(odd, fold(odd), strict=True))
-    out = re.sub("[" + re.escape(odd) + "]", lambda m: table[m.group()], text).lower()
-    return out if len(out) == len(text) else fold(text)
+fast_fold = fold  # text.fold is the one fast folding function; kept as a name here
 
 
 # --------------------------------------------------------------------------- extraction

@@ -456,6 +456,7 @@ def extract_corpus(
     if engine == "dask":
         results = engines.run_dask(chunks(), lex, jobs, scheduler)
     elif jobs > 1:
+        engines._WORKER_MODELS = models  # forked workers inherit the compiled models
         results = engines.run_pool(chunks(), lex, jobs)
     else:
         results = engines.run_local(chunks(), lex, models)

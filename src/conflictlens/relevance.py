@@ -126,17 +126,7 @@ def _fold_char(m: re.Match) -> str:
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")  # as conflictlens.text.count_words
 
 
-def fast_fold(text: str) -> str:
-    """:func:`conflictlens.text.fold` at C speed (one char for one, so offsets hold).
-
-    Examples
-    --------
-    >>> fast_fold("Kata\u2019ib \u1e24izb All\u0101h") == fold("Kata\u2019ib \u1e24izb All\u0101h")
-    True
-    """
-    # fold() maps every non-ASCII character to one lower-case character, so lower-casing
-    # after replacing them is the same and much faster than folding char by char
-    return _NON_ASCII.sub(_fold_char, text).lower()
+fast_fold = fold  # text.fold is the one fast folding function; kept as a name here
 
 
 PASSAGE_COLUMNS = [

@@ -42,7 +42,6 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -250,24 +249,7 @@ def build(lexicon_dir: Path | str | None = None) -> TimexModel:
 _ASCII_LOWER = {i: i + 32 for i in range(65, 91)}
 
 
-@lru_cache(maxsize=8)
-def folded(text: str) -> str:
-    """:func:`conflictlens.text.fold` of ``text``, fast and cached (timex and events share it).
-
-    One ``str.translate`` pass instead of a call per character; the result is the same.
-
-    Examples
-    --------
-    >>> folded("Kata\u2019ib \u1e24izb All\u0101h") == fold("Kata\u2019ib \u1e24izb All\u0101h")
-    True
-    """
-    if text.isascii():
-        return text.lower()
-    table = dict(_ASCII_LOWER)
-    for ch in set(text):
-        if not ch.isascii():
-            table[ord(ch)] = fold(ch)
-    return text.translate(table)
+folded = fold  # text.fold is the one fast folding function; kept as a name here
 
 
 _DEFAULT: TimexModel | None = None
