@@ -923,7 +923,9 @@ def wh_gold_dir(folder: str | Path | None = None) -> Path:
     return folder / "whitehouse" if (folder / "whitehouse").is_dir() else folder
 
 
-def load_wh_gold(folder: str | Path | None = None, corpus: str | Path | None = None) -> list[WhGold]:
+def load_wh_gold(
+    folder: str | Path | None = None, corpus: str | Path | None = None
+) -> list[WhGold]:
     """The White House gold files, each with its document's text from the corpus.
 
     The gold files hold annotations and exact substrings, not the texts: the text is
@@ -938,7 +940,11 @@ def load_wh_gold(folder: str | Path | None = None, corpus: str | Path | None = N
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
         pub = raw.get("published")
         pub = date.fromisoformat(pub) if isinstance(pub, str) else pub
-        layers = {k: v for k, v in raw.items() if k not in {"article_id", "published", "kind", "title", "note"}}
+        layers = {
+            k: v
+            for k, v in raw.items()
+            if k not in {"article_id", "published", "kind", "title", "note"}
+        }
         golds.append(WhGold(str(raw["article_id"]), pub, str(raw.get("kind", "")), layers, p))
     if not golds:
         return golds
@@ -998,7 +1004,9 @@ def wh_turn_pairs(folder: str | Path | None = None) -> pd.DataFrame:
         starts = {t["start"]: t for t in turns}
         pos = 0
         for t in g.layers.get("turns") or []:
-            m = re.compile(re.escape(t["label"]) + r":?\s+" + re.escape(t["text"])).search(doc.text, pos)
+            m = re.compile(re.escape(t["label"]) + r":?\s+" + re.escape(t["text"])).search(
+                doc.text, pos
+            )
             if m is None:
                 raise ValueError(f"{g.path}: gold turn not found: {t}")
             off = m.end() - len(t["text"])
@@ -1021,7 +1029,9 @@ def score_wh_turns(folder: str | Path | None = None) -> pd.DataFrame:
     """
     p = wh_turn_pairs(folder)
     if p.empty:
-        return pd.DataFrame([_acc("turn_boundary", []), _acc("turn_role", []), _acc("turn_speaker", [])])
+        return pd.DataFrame(
+            [_acc("turn_boundary", []), _acc("turn_role", []), _acc("turn_speaker", [])]
+        )
     return pd.DataFrame([
         _acc("turn_boundary", p["boundary"].tolist()),
         _acc("turn_role", (p["gold_role"] == p["pred_role"]).tolist()),
@@ -1110,12 +1120,18 @@ def score_wh_events(folder: str | Path | None = None) -> pd.DataFrame:
             idxs = ev.get("sent_idxs")
             idxs = list(idxs) if idxs is not None and len(idxs) else [ev["sent_idx"]]
             spans = [sents[int(i)] for i in idxs if int(i) in sents]
-            if _inside(min(a for a, _ in spans), max(b for _, b in spans), scope) if spans else False:
+            if (
+                _inside(min(a for a, _ in spans), max(b for _, b in spans), scope)
+                if spans
+                else False
+            ):
                 preds.append((ev, spans))
         gold = g.layers.get("events") or []
         cands = []
         for gi, ge in enumerate(gold):
-            gspans = [(i, i + len(m)) for m in ge.get("mentions") or [] if (i := doc.text.find(m)) >= 0]
+            gspans = [
+                (i, i + len(m)) for m in ge.get("mentions") or [] if (i := doc.text.find(m)) >= 0
+            ]
             for pi, (pe, spans) in enumerate(preds):
                 hits = sum(_inside(a, b, spans) for a, b in gspans)
                 if hits and _compatible_types(pe["event_type"], ge.get("event_type") or "attack"):
@@ -1139,11 +1155,15 @@ def score_wh_events(folder: str | Path | None = None) -> pd.DataFrame:
         ev_sents, ta_sents = set(), {int(t["sent_idx"]) for t in found.get("tallies", [])}
         for ev in found.get("events", []):
             idxs = ev.get("sent_idxs")
-            ev_sents.update(int(i) for i in (idxs if idxs is not None and len(idxs) else [ev["sent_idx"]]))
+            ev_sents.update(
+                int(i) for i in (idxs if idxs is not None and len(idxs) else [ev["sent_idx"]])
+            )
         for d in g.layers.get("distractors") or []:
             i = doc.text.find(d)
             hit = {k for k, (a, b) in sents.items() if a < i + len(d) and i < b}
-            distractor_ok.append(not (hit & ta_sents) and (not (hit & ev_sents) or bool(hit & gold_sents)))
+            distractor_ok.append(
+                not (hit & ta_sents) and (not (hit & ev_sents) or bool(hit & gold_sents))
+            )
     rows = [{"measure": "event", **prf(tp, fp, fn)}]
     dated = [(ge, pe) for ge, pe in matched if ge.get("date_start")]
     rows.append(_acc("date_within_precision", [
@@ -1153,8 +1173,14 @@ def score_wh_events(folder: str | Path | None = None) -> pd.DataFrame:
     rows.append(_acc("date_exact", [
         _wh_day(pe.get("date_start")) == _wh_day(ge["date_start"])
         and _wh_day(pe.get("date_end")) == _wh_day(ge["date_end"]) for ge, pe in dated]))  # fmt: skip
-    for name, col in (("perpetrator", "perpetrator_id"), ("target", "target_id"), ("killed", "killed")):
-        rows.append(_acc(name, [_wh_value(ge.get(col)) == _wh_value(pe.get(col)) for ge, pe in matched]))
+    for name, col in (
+        ("perpetrator", "perpetrator_id"),
+        ("target", "target_id"),
+        ("killed", "killed"),
+    ):
+        rows.append(
+            _acc(name, [_wh_value(ge.get(col)) == _wh_value(pe.get(col)) for ge, pe in matched])
+        )
     rows.append(_acc("distractor_rejected", distractor_ok))
     return pd.DataFrame(rows)
 
@@ -1223,7 +1249,11 @@ def score_wh_quotes(folder: str | Path | None = None) -> pd.DataFrame:
         for q in g.layers.get("quotes") or []:
             if q.get("kind") not in kinds:
                 continue
-            occ = [i for i in _all_occurrences(doc.text, q["text"]) if _inside(i, i + len(q["text"]), scope)]
+            occ = [
+                i
+                for i in _all_occurrences(doc.text, q["text"])
+                if _inside(i, i + len(q["text"]), scope)
+            ]
             occ = occ or _all_occurrences(doc.text, q["text"])
             taken = {a for a, _, _ in gold}
             i = next((o for o in occ if o not in taken), occ[0] if occ else -1)
@@ -1242,11 +1272,15 @@ def score_wh_quotes(folder: str | Path | None = None) -> pd.DataFrame:
             if gi not in used_g and pi not in used_p:
                 used_g.add(gi)
                 used_p.add(pi)
-                speaker_ok.append((gold[gi][2].get("speaker_id") or "-") == (pred[pi][2].get("speaker_id") or "-"))
+                speaker_ok.append(
+                    (gold[gi][2].get("speaker_id") or "-") == (pred[pi][2].get("speaker_id") or "-")
+                )
         tp += len(used_g)
         fn += len(gold) - len(used_g)
         fp += len(pred) - len(used_p)
-    return pd.DataFrame([{"measure": "quote", **prf(tp, fp, fn)}, _acc("quote_speaker", speaker_ok)])
+    return pd.DataFrame(
+        [{"measure": "quote", **prf(tp, fp, fn)}, _acc("quote_speaker", speaker_ok)]
+    )
 
 
 def _all_occurrences(text: str, sub: str) -> list[int]:
