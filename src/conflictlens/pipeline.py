@@ -404,7 +404,7 @@ def extract_corpus(
     engine: str = "local",
     jobs: int = 1,
     chunk_size: int = 50,
-    part_size: int = 5000,
+    part_size: int = 1000,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> ExtractSummary:
