@@ -458,3 +458,14 @@ def test_tallies_in_official_phrasings(text, count, models):
 )
 def test_numbers_in_official_and_court_text_that_are_not_tallies(text, models):
     assert read(text, models=models)["tallies"] == []
+
+
+def test_place_chain_memo_follows_the_gazetteer_it_was_given():
+    from conflictlens.events import _place_chain
+
+    a = {"tower_22": ("place", "jordan"), "jordan": ("state", None)}
+    b = {"tower_22": ("place", "syria"), "syria": ("state", None)}
+    assert _place_chain("tower_22", a) == ("tower_22", "jordan")
+    assert _place_chain("tower_22", b) == ("tower_22", "syria")
+    assert _place_chain("tower_22", a) == ("tower_22", "jordan")
+    assert _place_chain(None, a) == ()

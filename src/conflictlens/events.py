@@ -2420,13 +2420,30 @@ def _int_list(v) -> list[int]:
     return [int(x) for x in v]
 
 
-def _place_chain(eid: str | None, actors: dict) -> list[str]:
-    out, seen = [], set()
-    while eid and eid not in seen:
-        seen.add(eid)
-        out.append(eid)
-        eid = actors.get(eid, (None, None))[1]
-    return out
+_CHAINS: dict[tuple[int, str], tuple[dict, tuple[str, ...]]] = {}
+
+
+def _place_chain(eid: str | None, actors: dict) -> tuple[str, ...]:
+    """``eid`` and the places that enclose it (its affiliation chain), memoised.
+
+    Clustering asks for the same few chains hundreds of thousands of times; the
+    gazetteer does not change while a model lives, so the chain is computed once.
+    """
+    if not eid:
+        return ()
+    key = (id(actors), eid)
+    hit = _CHAINS.get(key)
+    if hit is not None and hit[0] is actors:  # the entry holds its dict, so ids are not reused
+        return hit[1]
+    out, seen, cur = [], set(), eid
+    while cur and cur not in seen:
+        seen.add(cur)
+        out.append(cur)
+        cur = actors.get(cur, (None, None))[1]
+    chain = tuple(out)
+    if actors:  # an empty dict is built per call; caching it would only grow the table
+        _CHAINS[key] = (actors, chain)
+    return chain
 
 
 def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
