@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conflictlens import entities
 from conflictlens.lexicons import LexiconError
-from conflictlens.text import fold, make_doc
+from conflictlens.text import make_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -317,12 +317,6 @@ def _MODEL(_cache=[]):  # noqa: B006 - a per-process cache for hypothesis exampl
     if not _cache:
         _cache.append(entities.build())
     return _cache[0]
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=60))
-def test_fast_fold_equals_fold(text):
-    assert entities.fast_fold(text) == fold(text)
 
 
 # --------------------------------------------------------------------------- lexicons

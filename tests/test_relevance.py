@@ -322,13 +322,3 @@ def test_inheritance_without_evidence_stops_after_a_few_passages(model):
     got = [(r["relevant"], r["inherited"]) for r in rows(t, model)]
     assert got[:3] == [(True, ""), (True, "answer"), (True, "follow-up")]
     assert [rel for rel, _ in got[3:]] == [False, False, False]  # MAX_PLAIN_CHAIN reached
-
-
-def test_fast_fold_is_fold_char_for_char():
-    from conflictlens.text import fold
-
-    text = (
-        "".join(chr(c) for c in range(1, 0x3000))
-        + "Kata\u2019ib \u1e24IZB \u0130stanbul \u00df \u1e9e"
-    )
-    assert relevance.fast_fold(text) == fold(text)

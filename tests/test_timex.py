@@ -211,14 +211,6 @@ def test_weekday_resolution_properties(pub, wd):
     assert timedelta(days=1) <= future - pub <= timedelta(days=7)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
-def test_fast_fold_equals_fold(s):
-    from conflictlens.text import fold
-
-    assert timex.folded(s) == fold(s)
-
-
 @pytest.mark.parametrize(
     "published, text, expected",
     [

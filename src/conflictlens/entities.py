@@ -376,9 +376,6 @@ _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
 
 
-fast_fold = fold  # text.fold is the one fast folding function; kept as a name here
-
-
 # --------------------------------------------------------------------------- extraction
 
 
@@ -1199,7 +1196,7 @@ def resolve_phrase(
         if best.entity_type == "capital":  # a capital speaking is its state
             return model.affiliation.get(best.entity_id) or best.entity_id
         return best.entity_id
-    nm = model.nominal_re.search(fast_fold(phrase))
+    nm = model.nominal_re.search(fold(phrase))
     if nm is None or not rows:
         return None
     allowed = model.nominal_types[nm.group(3)]

@@ -66,7 +66,6 @@ import pandas as pd
 
 from conflictlens import lexicons
 from conflictlens.text import Doc, fold
-from conflictlens.timex import folded
 
 EVENT_TYPES = ("drone_strike", "rocket_attack", "missile_attack", "air_strike", "ied_attack",
                "attack")  # fmt: skip
@@ -558,7 +557,7 @@ class _Reader:
     def __init__(self, doc: Doc, model: EventModel, found: dict[str, list[dict]]):
         self.doc, self.m = doc, model
         self.text = doc.text
-        self.folded = _keep_dashes(doc.text, folded(doc.text))
+        self.folded = _keep_dashes(doc.text, doc.folded)
         self.sents = doc.sentences
         self.ents = self._entities(found.get("mentions", []))
         self.ent_starts = [e.start for e in self.ents]

@@ -42,7 +42,7 @@ from pathlib import Path
 import pandas as pd
 
 from conflictlens import lexicons
-from conflictlens.text import Doc, fold
+from conflictlens.text import Doc, count_words, fold
 
 # --------------------------------------------------------------------------- tokens
 
@@ -102,21 +102,6 @@ class Tokens:
         if whole:
             self._visible = out
         return out
-
-
-class _FoldTable(dict):
-    """``str.translate`` table computing :func:`conflictlens.text.fold` char by char, cached."""
-
-    def __missing__(self, code: int) -> str:
-        out = fold(chr(code))
-        self[code] = out
-        return out
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-fast_fold = fold  # text.fold is the one fast folding function; kept as a name here
 
 
 # The same tokens, as the odd items of ``split``: offsets then come from the running sum
@@ -1006,13 +991,6 @@ def _quotes(art: Article) -> list[_Quote]:
     return out
 
 
-def _n_words(text: str) -> int:
-    return len(_N_WORD.findall(text))
-
-
-_N_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
-
-
 def _looks_like_name(text: str, mentions: list[dict], a: int, b: int) -> bool:
     stripped = text.strip(" ,.;:")
     if any(m["start"] <= a + 1 and m["end"] >= b - 1 for m in mentions):
@@ -1165,7 +1143,7 @@ def _kind(art: Article, q: _Quote, text: str, s0: int, s1: int, att: _Attributio
     toks = art.toks
     lo0, _ = art.sent_tok[s0]
     _, hi1 = art.sent_tok[s1]
-    n_words = _n_words(text)
+    n_words = count_words(text)
     clause_like = bool(_TERMINAL.search(text.rstrip(" ,.!?;:\"'"))) or n_words > SCARE_MAX_WORDS
     initial = q.open_tok <= lo0 or _only_punct(toks, lo0, q.open_tok)
     multi = s1 > s0 or q.parts > 1

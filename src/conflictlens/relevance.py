@@ -111,22 +111,8 @@ MAX_PLAIN_CHAIN = 2
 MAX_PLAIN_CHAIN_PROSE = 1
 """The same for paragraphs of prose (no speaker turns): a paragraph says more than a reply."""
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_FOLDED: dict[str, str] = {}
-
-
-def _fold_char(m: re.Match) -> str:
-    c = m.group()
-    folded = _FOLDED.get(c)
-    if folded is None:
-        folded = _FOLDED[c] = fold(c)
-    return folded
-
 
 _WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")  # as conflictlens.text.count_words
-
-
-fast_fold = fold  # text.fold is the one fast folding function; kept as a name here
 
 
 PASSAGE_COLUMNS = [
@@ -455,7 +441,7 @@ def _matches(doc: Doc, model: RelevanceModel, found: dict) -> list[tuple[int, in
                 names.append((int(m["start"]), int(m["end"])))
     names.sort()
     name_starts = [a for a, _ in names]
-    for pos, i in matcher.finditer(fast_fold(doc.text)):
+    for pos, i in matcher.finditer(doc.folded):
         k = bisect_right(name_starts, pos) - 1
         # "Iraq and Syria" in "Islamic State of Iraq and Syria" is part of that name
         if k >= 0 and pos < names[k][1] and names[k][0] < pos:

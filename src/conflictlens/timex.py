@@ -246,12 +246,6 @@ def build(lexicon_dir: Path | str | None = None) -> TimexModel:
     return TimexModel(months, weekdays, rel, parts, anchors, named, pattern, tense_cues, cue_tense)
 
 
-_ASCII_LOWER = {i: i + 32 for i in range(65, 91)}
-
-
-folded = fold  # text.fold is the one fast folding function; kept as a name here
-
-
 _DEFAULT: TimexModel | None = None
 
 
@@ -743,7 +737,7 @@ def extract(doc: Doc, model: TimexModel, found: dict[str, list[dict]]) -> dict[s
     """
     spans = [(s.start, s.end) for s in doc.sentences] or [(0, len(doc.text))]
     rows = []
-    for t in find(doc.text, doc.published, model, folded=folded(doc.text), sentences=spans):
+    for t in find(doc.text, doc.published, model, folded=doc.folded, sentences=spans):
         rows.append({"article_id": doc.article_id, "sent_idx": doc.sentence_at(t.start),
                      "start": t.start, "end": t.end, "text": t.text, "date": t.date,
                      "date_start": t.date_start, "date_end": t.date_end, "precision": t.precision,
