@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conflictlens.bench import synthetic_articles, write_synthetic
-from conflictlens.pipeline import extract_corpus, extract_tables, read_tables
+from conflictlens.pipeline import extract_corpus, extract_tables, read_tables, write_tables
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,11 @@ def test_streaming_equals_in_memory(corpus, tmp_path):
             obj=name,
         )
     assert len(list((tmp_path / "s" / "sentences").glob("part-*.parquet"))) == 2  # 33 + 27 articles
+    write_tables(mem, tmp_path / "m")  # the in-memory route saves and reads back the same rows
+    back = read_tables(tmp_path / "m")
+    pd.testing.assert_frame_equal(
+        back["mentions"], mem["mentions"].reset_index(drop=True), check_dtype=False
+    )
 
 
 def test_extract_summary_and_marker(corpus, tmp_path):
