@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 ACTORS = ["Kataeb Hezbollah", "Kata'ib Hizballah", "the Hezbollah Brigades", "KH", "Harakat al-Nujaba",
@@ -63,32 +64,123 @@ def _sentence(r: random.Random) -> str:
     return r.choice(forms)
 
 
-def synthetic_articles(n: int, *, seed: int = 20240208):
-    """Yield ``n`` synthetic article records (deterministic for a given ``n`` and seed).
+PROFILES = ("news", "dense")
+"""``news``: densities of the sample corpus's on-topic news; ``dense``: a phenomenon in
+nearly every sentence and a new happening in every event sentence (a stress test)."""
+
+_CONTEXT = FILLER + [
+    "The base hosts troops from several countries and a small number of contractors.",
+    "Iraq's government depends on a coalition of parties, some of them close to the armed factions.",
+    "Electricity shortages and unemployment remain the main concerns of voters in the south.",
+    "The prime minister has promised to bring all weapons under the control of the state.",
+    "Provincial elections in December were the first in a decade.",
+    "The border crossing reopened to trade after several weeks.",
+    "Lawmakers have debated the budget for more than a month without agreement.",
+    "The mission was first deployed in 2014 at the invitation of the government.",
+    "Analysts note that the factions hold seats in parliament and posts in ministries.",
+    "The region has seen periods of calm followed by sudden escalation before.",
+    "Shipping insurers raised their rates for vessels crossing the area.",
+    "The central bank said the currency had stabilised after weeks of volatility.",
+    "Humanitarian groups warned about the conditions in displacement camps.",
+    "The talks were held behind closed doors and no joint statement was issued.",
+    "It was not possible to verify the claims independently.",
+    "A spokesperson said the schedule of the visit had not changed.",
+    "Observers expect the issue to dominate the next session of parliament.",
+]  # fmt: skip
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]  # fmt: skip
+_START, _DAYS = date(2023, 10, 1), 182
+
+
+def _happenings(r: random.Random, n: int = 260) -> list[dict]:
+    """A fixed pool of happenings that many articles report (as real coverage does)."""
+    pool = []
+    for _ in range(n):
+        pool.append({"day": _START + timedelta(days=r.randint(16, _DAYS - 1)),
+                     "place": r.choice(PLACES), "weapon": r.choice(WEAPONS),
+                     "actor": r.choice(ACTORS[:8]),
+                     "killed": r.choice([0, 0, 0, 0, 0, 1, 2, 3])})  # fmt: skip
+    return sorted(pool, key=lambda h: h["day"])
+
+
+def _when(h: dict, published: date, r: random.Random) -> str:
+    days = (published - h["day"]).days
+    if 1 <= days <= 6 and r.random() < 0.7:
+        return f"on {_WEEKDAYS[h['day'].weekday()]}"
+    return f"on {_MONTHS[h['day'].month - 1]} {h['day'].day}"
+
+
+def _news_sentence(r: random.Random, hs: list[dict], published: date, tally: int) -> str:
+    a, s = r.choice(ACTORS), r.choice(STATES)
+    S = s[0].upper() + s[1:]
+    if hs and r.random() < 0.3:
+        h = r.choice(hs)
+        w, p, t = h["weapon"], h["place"], _when(h, published, r)
+        forms = [f"{w[0].upper() + w[1:]} struck {p} {t}, {s} said.",
+                 f"{h['actor'][0].upper() + h['actor'][1:]} claimed the attack on {p} {t} in a statement.",
+                 f"{S} {r.choice(SPEECH)} that {h['actor']} was behind the attack on {p} {t}."]  # fmt: skip
+        if h["killed"]:
+            forms.append(f"The attack on {p} {t} killed {h['killed']} people, officials said.")
+        return r.choice(forms)
+    x = r.random()
+    if x < 0.07:
+        return f"“We will respond at a time and place of our choosing,” {s} {r.choice(SPEECH)}."
+    if x < 0.15:
+        return f"{S} accused {a} of violating Iraqi sovereignty."
+    if x < 0.18:
+        return f"Since mid-October, more than {tally} attacks have targeted US forces in Iraq and Syria."
+    if x < 0.22:
+        return f"The group, designated a “terrorist” organization by {s}, has been repeatedly bombed by Washington."
+    if x < 0.26:
+        return f"{S} said {a} had been warned, calling its actions “resistance” in name only."
+    return r.choice(_CONTEXT)
+
+
+def synthetic_articles(n: int, *, seed: int = 20240208, profile: str = "news"):
+    """Yield ``n`` synthetic article records (deterministic for a given ``n``, seed and profile).
+
+    ``profile="news"`` draws the events from a fixed pool of happenings that several
+    articles report, dated relative to publication, with the phenomenon densities of
+    on-topic news; ``"dense"`` puts a phenomenon in nearly every sentence and a new
+    random happening in every event sentence, a stress test for the extractors and
+    for cross-article clustering.
 
     Examples
     --------
     >>> a = list(synthetic_articles(3))
     >>> [x["article_id"] for x in a] == ["bench-000000", "bench-000001", "bench-000002"]
     True
-    >>> a == list(synthetic_articles(3))
+    >>> a == list(synthetic_articles(3)) and a != list(synthetic_articles(3, profile="dense"))
     True
     """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown bench profile {profile!r}; choose one of {', '.join(PROFILES)}")
     r = random.Random(seed)
+    pool = _happenings(random.Random(seed + 1)) if profile == "news" else []
     outlets = ["Bench Wire", "Bench Ledger", "Bench Voice", "Bench Review"]
-    start = date(2023, 10, 1)
     for i in range(n):
         words_target = int(min(3000, max(80, r.lognormvariate(5.9, 0.5))))
+        if profile == "news":
+            published = _START + timedelta(days=r.randint(0, _DAYS - 1))
+            recent = [h for h in pool if 0 <= (published - h["day"]).days <= 10]
+            hs = r.sample(recent, min(len(recent), r.randint(1, 2)))
+            tally = 10 + sum(1 for h in pool if h["day"] < published)
+            sentence = partial(_news_sentence, r, hs, published, tally)
+        else:
+            sentence = partial(_sentence, r)
         paras, words = [], 0
         while words < words_target:
-            para = " ".join(_sentence(r) for _ in range(r.randint(1, 4)))
+            para = " ".join(sentence() for _ in range(r.randint(1, 4)))
             if r.random() < 0.1:  # hard-wrapped copy
                 para = "\n".join(para[k : k + 68] for k in range(0, len(para), 68))
             paras.append(para)
             words += len(para.split())
+        if profile == "dense":
+            published = _START + timedelta(days=r.randint(0, _DAYS - 1))
         yield {
             "article_id": f"bench-{i:06d}",
-            "published": (start + timedelta(days=r.randint(0, 181))).isoformat(),
+            "published": published.isoformat(),
             "outlet": r.choice(outlets),
             "title": "Synthetic benchmark article (not real reporting)",
             "text": "\n\n".join(paras),
@@ -96,9 +188,10 @@ def synthetic_articles(n: int, *, seed: int = 20240208):
         }
 
 
-def write_synthetic(path: Path, n: int) -> Path:
+def write_synthetic(path: Path, n: int, profile: str = "news") -> Path:
+    """Write ``n`` synthetic articles as JSON lines to ``path``."""
     with path.open("w", encoding="utf-8") as fh:
-        for rec in synthetic_articles(n):
+        for rec in synthetic_articles(n, profile=profile):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
 
@@ -111,15 +204,16 @@ def peak_rss_mb() -> float:
 
 
 def run_bench(*, articles: int = 1000, corpus: str | Path | None = None, jobs: int = 1,
-              engine: str = "local", profile_stages: bool = True) -> dict:  # fmt: skip
+              engine: str = "local", profile_stages: bool = True,
+              profile: str = "news") -> dict:  # fmt: skip
     """Time full extraction; return the bench record (JSON-serialisable)."""
     from conflictlens.pipeline import extract_corpus
 
     with tempfile.TemporaryDirectory(prefix="conflictlens-bench-") as tmp:
         tmp = Path(tmp)
         if corpus is None:
-            corpus_path = write_synthetic(tmp / "synthetic.jsonl", articles)
-            label = f"synthetic:{articles}"
+            corpus_path = write_synthetic(tmp / "synthetic.jsonl", articles, profile)
+            label = f"synthetic-{profile}:{articles}"
         else:
             corpus_path = Path(corpus)
             label = str(corpus)
@@ -162,7 +256,9 @@ def stage_seconds(corpus_path: Path, limit: int = 400) -> dict[str, float]:
 
 
 def main(args) -> int:
-    rec = run_bench(articles=args.articles, corpus=args.corpus, jobs=args.jobs)
+    rec = run_bench(
+        articles=args.articles, corpus=args.corpus, jobs=args.jobs, profile=args.profile
+    )
     if args.format == "json":
         print(json.dumps(rec, sort_keys=True))
     else:

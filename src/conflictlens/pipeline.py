@@ -392,8 +392,14 @@ class ExtractSummary:
     summary: str
 
 
-FINISH_TABLES = ("articles", "events", "tallies", "event_mentions", "timexes")
-"""Tables a stage's corpus-level ``finish`` step sees (articles without their text)."""
+FINISH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "events": ("article_id", "event_idx", "event_type", "date_start", "date_end",
+               "date_precision", "published", "perpetrator_id", "target_id", "location_id",
+               "country_id", "killed", "wounded", "n_mentions", "sent_idxs"),
+    "tallies": ("article_id", "count"),
+}  # fmt: skip
+"""The columns a corpus-level ``finish`` step sees on disk: only what clustering and
+type repair need, so memory grows with the number of events, not with article text."""
 
 
 def extract_corpus(
@@ -415,7 +421,7 @@ def extract_corpus(
     ``rejects.jsonl``. Memory stays flat in corpus size;
     results are identical for any ``engine`` and ``jobs`` because chunks are written in
     reading order. Corpus-level steps (cross-article event clustering) run at the end
-    over :data:`FINISH_TABLES`.
+    over :data:`FINISH_COLUMNS`.
 
     Parameters
     ----------
@@ -516,15 +522,33 @@ def _write_part(df: pd.DataFrame, folder: Path, idx: int) -> None:
 
 
 def _finish_on_disk(out: Path, models: Models) -> None:
-    import shutil
-
-    tables = read_tables(out, FINISH_TABLES)
-    if "articles" in tables:
-        tables["articles"] = tables["articles"].drop(columns=["text"], errors="ignore")
+    """Run the stages' ``finish`` over :data:`FINISH_COLUMNS` and write the columns it
+    set back into each part, in place, so the tables stay partitioned."""
+    tables = {}
+    for name, cols in FINISH_COLUMNS.items():
+        parts = sorted((out / name).glob("part-*.parquet"))
+        if parts:
+            frames = [pd.read_parquet(p, columns=_present(p, cols)) for p in parts]
+            tables[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     before = {k: id(v) for k, v in tables.items()}
     tables = finish(tables, models)
     for name, df in tables.items():
-        if name == "articles" or before.get(name) == id(df):
+        if before.get(name) == id(df) or name not in FINISH_COLUMNS:
             continue
-        shutil.rmtree(out / name, ignore_errors=True)
-        _write_part(df, out / name, 0)
+        at = 0
+        for p in sorted((out / name).glob("part-*.parquet")):
+            part = pd.read_parquet(p)
+            piece = df.iloc[at : at + len(part)].reset_index(drop=True)
+            at += len(part)
+            for col in piece.columns:
+                part[col] = (
+                    piece[col].to_numpy() if piece[col].dtype == object else piece[col].array
+                )
+            _parquet_safe(part).to_parquet(p, index=False)
+
+
+def _present(path: Path, cols: tuple[str, ...]) -> list[str]:
+    import pyarrow.parquet as pq
+
+    have = set(pq.read_schema(path).names)
+    return [c for c in cols if c in have]
