@@ -135,6 +135,29 @@ def score_all(folder: str | Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def cached_score_all(folder: str | Path | None = None, *, cache_dir: str | Path = "data/processed",
+                     refresh: bool = False) -> pd.DataFrame:  # fmt: skip
+    """:func:`score_all`, computed once per version of the gold sets, lexicons and code.
+
+    Scoring runs every extractor over every gold document (seconds); the result is kept
+    as ``cache_dir/eval-<hash>.parquet``, keyed like the extraction cache, so a report
+    per corpus, or a rerun, reads it back instead. Always returns the table as read
+    from disk, so a fresh and a cached result are the same bytes downstream.
+    """
+    import os
+
+    from conflictlens.pipeline import fingerprint, resolve_path
+
+    folder = Path(folder) if folder else gold_dir()
+    path = resolve_path(cache_dir) / f"eval-{fingerprint(folder)}.parquet"
+    if refresh or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        score_all(folder).to_parquet(tmp, index=False)
+        tmp.replace(path)  # atomic: a reader never sees half a file
+    return pd.read_parquet(path)
+
+
 SCORERS: dict = {}
 """extractor name -> function(gold_folder) -> DataFrame of measures; filled below.
 Every scorer takes the ``tests/gold`` root (the folder :func:`score_all` passes)."""

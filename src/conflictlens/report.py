@@ -928,6 +928,16 @@ def extract(corpus: str, cache_dir: str) -> dict:
     return info
 
 
+def warm_scores(cache_dir: str) -> None:
+    """Score the gold sets into the cache (a worker task); errors are left to the notebook."""
+    from conflictlens import evaluation
+
+    try:
+        evaluation.cached_score_all(cache_dir=cache_dir)
+    except Exception:  # noqa: BLE001, S110 - the notebook reruns it and shows the failing cell
+        pass
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -1112,8 +1122,15 @@ def extract_all(pool: ProcessPoolExecutor, plan: Plan) -> dict[str, dict]:
         _say(f"extracting {c.name} ({_rel(c.path)}) ...")
     cache = str(resolve_path(plan.cfg["cache_dir"]))
     futs = {c.name: pool.submit(extract, str(c.path), cache) for c in plan.corpora}
+    if any("gold" in nb.declared for nb in plan.notebooks):
+        # the evaluation notebook scores the gold sets whatever the corpus: score them
+        # once, beside the extraction, and let each corpus's notebook read the cache
+        futs[""] = pool.submit(warm_scores, cache)
     infos: dict[str, dict] = {}
     for name, fut in futs.items():
+        if not name:
+            fut.result()  # a scoring error shows in the evaluation notebook itself
+            continue
         try:
             infos[name] = fut.result()
         except Exception as exc:  # noqa: BLE001 - e.g. a lexicon error with file:line
