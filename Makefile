@@ -8,7 +8,7 @@ export TZ := UTC
 export LC_ALL := C.UTF-8
 export MPLBACKEND := Agg
 
-.PHONY: setup reports test test-fast lab bench lint clean
+.PHONY: setup reports test test-fast lab bench bench-growth lint clean
 
 setup: $(STAMP)
 
@@ -32,9 +32,23 @@ test-fast: setup
 lab: setup
 	MPLBACKEND= $(BIN)/jupyter lab notebooks/
 
+WH_CORPUS := data/raw/whitehouse/whitehouse-2023-10_2024-03.jsonl.gz
+
+# One JSON record per line: news-like synthetic on 1 and 2 cores, the dense stress
+# profile, and the real White House corpus on 1 and 2 cores.
 bench: setup
 	mkdir -p reports/bench
-	$(BIN)/conflictlens bench --articles 2000 --format json | tee reports/bench/bench.json
+	( $(BIN)/conflictlens bench --articles 2000 --jobs 1 && \
+	  $(BIN)/conflictlens bench --articles 2000 --jobs 2 && \
+	  $(BIN)/conflictlens bench --articles 500 --profile dense && \
+	  $(BIN)/conflictlens bench --corpus $(WH_CORPUS) --jobs 1 && \
+	  $(BIN)/conflictlens bench --corpus $(WH_CORPUS) --jobs 2 ) | tee reports/bench/bench.jsonl
+
+# How time and memory grow with corpus size (1k, 10k, 100k articles; takes a while).
+bench-growth: setup
+	mkdir -p reports/bench
+	( for n in 1000 10000 100000; do $(BIN)/conflictlens bench --articles $$n --jobs 1 --no-stages; done ) \
+	  | tee reports/bench/growth.jsonl
 
 lint: setup
 	$(BIN)/ruff check src tests notebooks

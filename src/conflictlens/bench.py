@@ -256,9 +256,8 @@ def stage_seconds(corpus_path: Path, limit: int = 400) -> dict[str, float]:
 
 
 def main(args) -> int:
-    rec = run_bench(
-        articles=args.articles, corpus=args.corpus, jobs=args.jobs, profile=args.profile
-    )
+    rec = run_bench(articles=args.articles, corpus=args.corpus, jobs=args.jobs,
+                    profile=args.profile, profile_stages=args.stages)  # fmt: skip
     if args.format == "json":
         print(json.dumps(rec, sort_keys=True))
     else:

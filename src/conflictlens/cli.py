@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--articles", type=int, default=1000)
     b.add_argument("--corpus", default=None)
     b.add_argument("--jobs", type=int, default=1)
+    b.add_argument("--no-stages", dest="stages", action="store_false",
+                   help="skip the per-stage timing (an extra in-process pass over 400 articles)")  # fmt: skip
     b.add_argument("--profile", choices=["news", "dense"], default="news",
                    help="synthetic corpus: news-like densities, or a phenomenon in every sentence")  # fmt: skip
     b.add_argument("--format", choices=["json", "table"], default="json")
