@@ -8,6 +8,7 @@ pipeline.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -402,18 +403,101 @@ def test_statement_author_speaks_an_unattributed_quote_block():
     assert [r["speaker_id"] for r in rows] == ["kataib_sayyid_al_shuhada"]
 
 
-def test_first_person_in_a_transcript_turn_is_the_turn_speaker():
-    doc = make_doc(
-        "t", "MR. KIRBY: We said the strikes were proportionate. You said the base was hit."
+def test_first_person_in_a_transcript_turn_is_no_quote_and_you_is_the_addressee():
+    # invented exchange: a spokesman repeating himself ("We said ...", "I'd say ...") is
+    # not quoting anyone; "you" is the other side of the exchange
+    text = (
+        "MR. KIRBY: We said the strikes were proportionate. I'd say the base was hit.\n\n"
+        "Q You said that he issued a warning to Tehran.\n\n"
+        "MR. KIRBY: And when you ask, “Is this a wider war?” the answer is no."
     )
-    turns = [
-        {"start": 0, "end": len(doc.text), "speaker_id": "john_kirby", "speaker_role": "official"}
-    ]
+    doc = make_doc("t", text)
+    turns = [{"start": t.start, "end": t.end, "speaker_id": t.speaker_id,
+              "speaker_role": t.speaker_role} for t in doc.turns]  # fmt: skip
     rows = Q.extract_quotes(doc, MODEL, {"mentions": [], "turns": turns})
-    assert [(r["speaker_text"], r["speaker_id"]) for r in rows] == [
-        ("We", "john_kirby"),
-        ("You", None),
+    assert [(r["kind"], r["text"], r["speaker_id"]) for r in rows] == [
+        ("reported", "he issued a warning to Tehran", "john_kirby"),
+        ("direct", "Is this a wider war?", "journalist"),
     ]
+
+
+def _wh(text, published=date(2024, 1, 29), outlet="whitehouse.gov", spec=()):
+    doc = make_doc("wh", text, published=published, outlet=outlet)
+    return Q.extract_quotes(doc, MODEL, {"mentions": hand_mentions(doc, spec)})
+
+
+@pytest.mark.parametrize(
+    "published, outlet, speaker",
+    [
+        (date(2024, 1, 29), "whitehouse.gov", "joe_biden"),
+        (date(2025, 1, 20), "whitehouse.gov", "donald_trump"),  # the successor's first day
+        (date(2019, 6, 1), "WhiteHouse.gov", "donald_trump"),
+        (date(2024, 1, 29), "Reuters", None),  # "the President" of a wire story: unknown
+        (None, "whitehouse.gov", None),  # no date, no guess
+    ],
+)
+def test_title_resolves_to_the_office_holder_on_the_publication_date(published, outlet, speaker):
+    # invented sentence
+    rows = _wh("As the President said, we will respond.", published, outlet)
+    assert [(r["text"], r["speaker_text"], r["speaker_id"]) for r in rows] == [
+        ("we will respond", "the President", speaker)
+    ]
+
+
+def test_title_of_another_state_or_followed_by_a_name_is_not_the_holder():
+    titles = MODEL.titles
+    doc = make_doc("wh", "The President of Iraq met the President. The Vice President spoke.",
+                   published=date(2024, 2, 16), outlet="whitehouse.gov")  # fmt: skip
+    assert [(m["surface"], m["entity_id"]) for m in titles.mentions(doc)] == [
+        ("the President", "joe_biden"),
+        ("The Vice President", "kamala_harris"),
+    ]
+
+
+def test_pronoun_after_a_title_is_the_office_holder():
+    # invented passage: "he" is the President named by title, not the last named person
+    spec = [(r"John Kirby", "john_kirby", "person", "name")]
+    rows = _wh("John Kirby spoke first. Then the President came in. He said we will respond.",
+               spec=spec)  # fmt: skip
+    assert [(r["text"], r["speaker_id"]) for r in rows] == [("we will respond", "joe_biden")]
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("And as the President also said, we’re going to protect our troops.",
+         "we’re going to protect our troops"),
+        ("As the President said yesterday, these soldiers were the best of us.",
+         "these soldiers were the best of us"),
+        ("I — as the President has said, we do not seek a wider war.",
+         "we do not seek a wider war"),
+    ],
+)  # fmt: skip
+def test_as_clause_reports_what_follows_the_comma(text, content):
+    # invented sentences
+    rows = [r for r in _wh(text) if r["kind"] == "reported"]
+    assert [(r["text"], r["speaker_id"]) for r in rows] == [(content, "joe_biden")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can’t tell you that the strikes were successful.",  # negated by a contraction
+        "Could you please tell us the drone was shot down.",  # a request
+        "As I said, the strikes were proportionate.",  # the speaker repeating himself
+    ],
+)
+def test_no_reported_speech_in_an_official_text(text):
+    # invented sentences
+    assert [r for r in _wh(text) if r["kind"] == "reported"] == []
+
+
+def test_clause_that_is_one_quote_is_not_also_reported_speech():
+    # invented sentence: the quote is the whole reported clause; it is one row, not two
+    spec = [(r"Mike Waltz", "mike_waltz", "person", "name")]
+    rows = run("Like, for instance, Mike Waltz said this morning that, “When you’re trying to "
+               "play defense, this blood is on their hands.”  What is the response?", spec)  # fmt: skip
+    assert [(r["kind"], r["speaker_id"]) for r in rows] == [("partial", "mike_waltz")]
 
 
 def _tokenize_by_matches(text: str) -> Q.Tokens:

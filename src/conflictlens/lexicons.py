@@ -220,3 +220,69 @@ def load_table(
     return pd.DataFrame(
         out, columns=[*required, *[o for o in optional if o not in required], "line"]
     )
+
+
+def load_titles(path: str | Path | None = None, actors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load and validate ``titles.csv``: who held a title ("the President") and when.
+
+    Columns: ``title, entity_id, start, end, scope`` (and an optional ``note``).
+    ``start`` and ``end`` are ISO dates; a term runs from ``start`` up to the day
+    before ``end`` (``end`` is the successor's first day, as the record usually gives
+    it), and a blank ``end`` means still in office. ``scope`` is the outlet the title
+    is read in (``whitehouse.gov``: "the President" of a White House text) or ``any``.
+
+    Raises
+    ------
+    LexiconError
+        A date that does not parse, ``end`` not after ``start``, an ``entity_id`` that
+        is no person of ``actors.csv``, or two terms of one title and scope that
+        overlap.
+
+    Examples
+    --------
+    >>> t = load_titles()
+    >>> biden = t[(t.title == "the President") & (t.entity_id == "joe_biden")]
+    >>> biden[["start", "end", "scope"]].astype(str).values.tolist()
+    [['2021-01-20', '2025-01-20', 'whitehouse.gov']]
+    """
+    from datetime import date
+
+    path = Path(path) if path else default_dir() / "titles.csv"
+    if actors is None:
+        actors = load_actors(path.parent / "actors.csv")
+    people = set(actors.loc[actors.entity_type == "person", "entity_id"])
+    known = set(actors.entity_id)
+
+    def day(n: int, col: str, value: str) -> date | None:
+        if not value and col == "end":
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise LexiconError(f"{path}:{n}: {col} {value!r} is not a date (YYYY-MM-DD)") from None
+
+    records = []
+    terms: dict[tuple[str, str], list[tuple[date, date | None, int]]] = {}
+    for n, r in read_csv_rows(path, ["title", "entity_id", "start", "end", "scope"],
+                              optional=["note"]):  # fmt: skip
+        title = " ".join(r["title"].split())
+        check(bool(title), path, n, "empty title")
+        eid = r["entity_id"]
+        check(eid in known, path, n, f"entity_id {eid!r} is not in actors.csv")
+        check(eid in people, path, n, f"entity_id {eid!r} is not a person in actors.csv")
+        start, end = day(n, "start", r["start"]), day(n, "end", r["end"])
+        check(
+            end is None or start < end, path, n, f"end {r['end']} is not after start {r['start']}"
+        )
+        scope = r["scope"].lower()
+        check(bool(scope), path, n, "empty scope (an outlet, or 'any')")
+        key = (title.lower(), scope)
+        for s0, e0, n0 in terms.get(key, []):
+            if (e0 is None or start < e0) and (end is None or s0 < end):
+                raise LexiconError(
+                    f"{path}:{n}: term of {title!r} ({scope}) overlaps the term on line {n0}"
+                )
+        terms.setdefault(key, []).append((start, end, n))
+        records.append({"title": title, "entity_id": eid, "start": start, "end": end,
+                        "scope": scope, "line": n})  # fmt: skip
+    return pd.DataFrame(records, columns=["title", "entity_id", "start", "end", "scope", "line"])

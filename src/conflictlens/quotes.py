@@ -35,9 +35,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
 from operator import not_
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -106,8 +107,9 @@ class Tokens:
 
 # The same tokens, as the odd items of ``split``: offsets then come from the running sum
 # of the pieces' lengths, all in C (a match object per token is the slow way).
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
-_MAYBE_SKIP = re.compile("[\"'-]")
+# The leading look-ahead lets the engine pass over spaces without trying each alternative.
+_TOKEN_SPLIT = re.compile(f"((?=\\S)(?:{_TOKEN.pattern}))")
+_MAYBE_SKIP = frozenset({'"', "'", "-"})
 
 
 def tokenize(text: str, folded: str | None = None) -> Tokens:
@@ -132,12 +134,9 @@ def tokenize(text: str, folded: str | None = None) -> Tokens:
     cap = list(map(str.isupper, map(text.__getitem__, starts)))
     skip = [False] * len(words)
     n = len(text)
-    # only one-character tokens '"', "'" and "-" can be looked through
-    for m in _MAYBE_SKIP.finditer(folded):
-        a = m.start()
-        k = bisect_left(starts, a)
-        if k == len(starts) or starts[k] != a or ends[k] != a + 1:
-            continue
+    # only one-character tokens '"', "'" and "-" can be looked through (found in C)
+    for k in compress(range(len(words)), map(_MAYBE_SKIP.__contains__, words)):
+        a = starts[k]
         w = words[k]
         if w == '"' and text[a] != "'" or w == "'" and _is_quote_apostrophe(text, a):
             skip[k] = True
@@ -244,9 +243,11 @@ def inflections(word: str) -> dict[str, set[str]]:
 # --------------------------------------------------------------------------- cue matcher
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A cue found in a text: tokens ``i .. j-1`` and the entry's payload."""
+class Hit(NamedTuple):
+    """A cue found in a text: tokens ``i .. j-1`` and the entry's payload.
+
+    A named tuple: a corpus has hundreds of thousands of hits, made cheaply.
+    """
 
     i: int
     j: int
@@ -254,11 +255,15 @@ class Hit:
     group: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pattern:
     slots: tuple  # per word: frozenset of forms, or a str prefix (wildcard)
     payload: object
     group: str
+    n: int = 0  # len(slots)
+
+    def __post_init__(self) -> None:
+        self.n = len(self.slots)
 
 
 class CueMatcher:
@@ -324,16 +329,22 @@ class CueMatcher:
             best: dict[str, tuple[int, _Pattern]] = {}
             nxt = words[p + 1] if p + 1 < n else None
             for pat in cands_at[p]:
-                if free.get(pat.group, 0) > p:
+                g = pat.group
+                if g in free and free[g] > p:
+                    continue
+                L = pat.n
+                if L == 1:  # most cues are one word
+                    if g not in best:
+                        best[g] = (1, pat)
+                    continue
+                if p + L > n or (g in best and best[g][0] >= L):
                     continue
                 slots = pat.slots
-                L = len(slots)
-                if p + L > n or (pat.group in best and best[pat.group][0] >= L):
-                    continue
-                if L > 1 and not _slot_ok(slots[1], nxt):
+                s1 = slots[1]
+                if not (nxt.startswith(s1) if s1.__class__ is str else nxt in s1):
                     continue  # most multi-word cues fail on their second word
                 if L < 3 or all(_slot_ok(slots[k], words[p + k]) for k in range(2, L)):
-                    best[pat.group] = (L, pat)
+                    best[g] = (L, pat)
             for group, (L, pat) in best.items():
                 hits.append(Hit(view[p], view[p + L - 1] + 1, pat.payload, group))
                 free[group] = p + L
@@ -842,17 +853,89 @@ def load_speech_verbs(path: str | Path) -> list[SpeechVerb]:
     return out
 
 
+@dataclass(frozen=True)
+class Titles:
+    """Titles that stand for their holder ("the President"), compiled from ``titles.csv``.
+
+    ``pattern`` finds every title in one pass (longest first; a title followed by "of",
+    "for" or a name is another office or names its holder itself); ``terms`` maps a
+    title, lower-cased, to its ``(start, end, scope, entity_id)`` terms.
+    """
+
+    pattern: re.Pattern | None
+    terms: dict[str, list[tuple]]
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> Titles:
+        terms: dict[str, list[tuple]] = {}
+        for r in table.itertuples():
+            terms.setdefault(r.title.lower(), []).append((r.start, r.end, r.scope, r.entity_id))
+        the_alts, other_alts = [], []
+        for title in sorted(set(table.title), key=len, reverse=True):
+            words = title.split()
+            if words[0].lower() == "the" and len(words) > 1:
+                the_alts.append(r"\s+".join(map(re.escape, words[1:])))
+            else:
+                other_alts.append(r"\s+".join(map(re.escape, words)))
+        # a literal "the" first lets the engine skip ahead fast (one pass per text)
+        parts = []
+        if the_alts:
+            parts.append(rf"(?:The|the)(?<![\w-]...)\s+(?:{'|'.join(the_alts)})")
+        if other_alts:
+            parts.append(rf"(?<![\w-])(?:{'|'.join(other_alts)})")
+        if not parts:
+            return cls(None, terms)
+        pattern = re.compile(rf"(?:{'|'.join(parts)})(?![\w-])(?!\s+(?:of|for)\b|[ \t]+[A-Z][a-z])")
+        return cls(pattern, terms)
+
+    def holder(self, title: str, published, outlet: str | None) -> str | None:
+        """Who held ``title`` on ``published`` in a text of ``outlet`` (None if unknown)."""
+        if published is None:
+            return None
+        outlet = (outlet or "").lower()
+        for start, end, scope, eid in self.terms.get(" ".join(title.split()).lower(), ()):
+            if scope in ("any", outlet) and start <= published and (end is None or published < end):
+                return eid
+        return None
+
+    def mentions(self, doc: Doc) -> list[dict]:
+        """Person mentions (``resolution`` ``title``) for the titles of ``doc``.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from conflictlens.text import make_doc
+        >>> titles = build(lexicons.default_dir()).titles
+        >>> doc = make_doc("a", "As the President said, we will respond.",
+        ...                published=date(2024, 1, 29), outlet="whitehouse.gov")
+        >>> [(m["surface"], m["entity_id"]) for m in titles.mentions(doc)]
+        [('the President', 'joe_biden')]
+        """
+        if self.pattern is None or doc.published is None:
+            return []
+        out = []
+        for m in self.pattern.finditer(doc.text):
+            eid = self.holder(m.group(), doc.published, doc.outlet)
+            if eid is not None:
+                out.append({"article_id": doc.article_id, "sent_idx": doc.sentence_at(m.start()),
+                            "start": m.start(), "end": m.end(), "surface": m.group(),
+                            "entity_id": eid, "entity_type": "person", "resolution": "title"})  # fmt: skip
+        return out
+
+
 @dataclass
 class QuoteModel:
-    """Compiled speech verbs."""
+    """Compiled speech verbs and titles."""
 
     speech: CueMatcher
     verbs: list[SpeechVerb]
+    titles: Titles = field(default_factory=lambda: Titles(None, {}))
 
 
 def build(lexicon_dir: Path) -> QuoteModel:
-    """Compile ``speech_verbs.csv`` from ``lexicon_dir``."""
-    verbs = load_speech_verbs(Path(lexicon_dir) / "speech_verbs.csv")
+    """Compile ``speech_verbs.csv`` and ``titles.csv`` from ``lexicon_dir``."""
+    lexicon_dir = Path(lexicon_dir)
+    verbs = load_speech_verbs(lexicon_dir / "speech_verbs.csv")
     m = CueMatcher()
     for v in verbs:
         words = v.verb.split()
@@ -860,7 +943,8 @@ def build(lexicon_dir: Path) -> QuoteModel:
             m.add(v.verb, v, group="speech", inflect=False)
         else:
             m.add(v.verb, v, group="speech", inflect=False, forms=inflections(words[0]))
-    return QuoteModel(m, verbs)
+    titles = Titles.of(lexicons.load_titles(lexicon_dir / "titles.csv"))
+    return QuoteModel(m, verbs, titles)
 
 
 # --------------------------------------------------------------------------- extraction
@@ -911,18 +995,20 @@ class Article:
             last is not None
             and last[0] is doc
             and last[1] is mentions
-            and last[3] == model.verbs
+            and last[3] == (model.verbs, model.titles)
             and (last[2] == len(mentions or ()))
         ):
             return last[4]
         art = cls(doc, model, found)
-        cls._last = (doc, mentions, len(mentions or ()), model.verbs, art)
+        cls._last = (doc, mentions, len(mentions or ()), (model.verbs, model.titles), art)
         return art
 
     def __init__(self, doc: Doc, model: QuoteModel, found: dict[str, list[dict]]):
         self.doc = doc
         self.toks = tokenize(doc.text, doc.folded)
         mentions = list(found.get("mentions", []))
+        # "the President" of a White House text is the office holder of the day
+        mentions += model.titles.mentions(doc)
         self.mentions = MentionIndex(
             mentions + unlisted_people(found.get("unknown_names", []), mentions)
         )
@@ -940,11 +1026,20 @@ class Article:
             if self._is_speech_verb(h)
         ]
         self.speech_starts = [s.hit.i for s in self.speech]
-        self.turns = list(found.get("turns", []))
+        self._speech_start_set = frozenset(self.speech_starts)
+        self.turns = sorted(found.get("turns", []), key=lambda t: t["start"])
+        self._turn_starts = [t["start"] for t in self.turns]
+
+    def speech_between(self, lo: int, hi: int) -> list[int]:
+        """Speech-verb token indices in ``lo .. hi-1``: the only ``stops`` that
+        :func:`subject_np` can meet searching back from ``hi`` to ``lo``."""
+        starts = self.speech_starts
+        return starts[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
     def turn_at(self, offset: int) -> dict | None:
         """The transcript turn (``turns`` row) containing ``offset``, if any."""
-        return next((t for t in self.turns if t["start"] <= offset < t["end"]), None)
+        k = bisect_right(self._turn_starts, offset) - 1  # turns do not overlap
+        return self.turns[k] if k >= 0 and offset < self.turns[k]["end"] else None
 
     def _is_speech_verb(self, h: Hit) -> bool:
         w = self.toks.words
@@ -957,6 +1052,8 @@ class Article:
         prev = w[h.i - 1] if h.i else "."
         if prev in DETERMINERS or prev in PREPOSITIONS or prev == "'s":
             return False  # "the said", "a call", "refused to say", "on state television"
+        if prev == "please":
+            return False  # a request: "please tell us"
         if prev in BE and w[h.i] in {"told", "said", "asked", "reported", "called"}:
             return False  # "were told", "is said to", "was called"
         return True
@@ -1026,7 +1123,9 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
             word = toks.words[np.start]
             at = toks.starts[np.start]
             if word == "you":
-                done.append(r)  # the one addressed: not resolved
+                # the one addressed: in a transcript, the other side of the exchange
+                r["speaker_id"] = _addressee(art, at)
+                done.append(r)
                 continue
             if word in {"i", "we"}:
                 # first person: the voice it is spoken in (a transcript turn, a quote)
@@ -1037,7 +1136,8 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
             types = {"person"} if person else {"armed_group", "organization", "state"}
             m = art.mentions.before(at, types=types, outside=quoted)
             near = m is not None and art.doc.sentence_at(at) - art.doc.sentence_at(m["start"]) <= 2
-            prev = [d for d in done if d["speaker_id"] and (d["_type"] == "person") == person]
+            # a speaker of unknown type (a transcript turn's) is neither "he" nor "they"
+            prev = [d for d in done if d["speaker_id"] and d["_type"] in types]
             if person and near:
                 # "Hassan Nasrallah was due to speak. Last August he said": the last person named
                 r["speaker_id"], r["_type"] = m["entity_id"], "person"
@@ -1077,6 +1177,22 @@ def _document_author(art: Article, at: int, quoted: list[tuple]) -> dict | None:
     return None
 
 
+def _addressee(art: Article, at: int) -> str | None:
+    """Whom "you" at ``at`` addresses in a transcript: in a journalist's question the
+    official who spoke last, in an official's answer the journalist who asked."""
+    turn = art.turn_at(at)
+    if turn is None:
+        return None
+    role = turn.get("speaker_role")
+    wanted = {"journalist": "official", "official": "journalist"}.get(role)
+    if wanted is None:
+        return None
+    for t in reversed(art.turns):
+        if t["start"] < turn["start"] and t.get("speaker_role") == wanted:
+            return t.get("speaker_id")
+    return None
+
+
 def _enclosing_speaker(art: Article, rows: list[dict], at: int) -> str | None:
     for r in rows:
         if (
@@ -1111,7 +1227,9 @@ def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | No
         if not reopens and closes and sp.hit.i - q.close_tok <= 12:
             if _only_punct(toks, q.close_tok + 1, sp.hit.i):
                 return _Attribution(sp, np_after(toks, sp.hit.j, hi1, stop_at_prep=True), "after")
-            np = subject_np(toks, sp.hit.i, q.close_tok + 1, art.speech_starts)
+            np = subject_np(
+                toks, sp.hit.i, q.close_tok + 1, art.speech_between(q.close_tok + 1, sp.hit.i)
+            )
             if np is not None:
                 return _Attribution(sp, np, "after")
     before = [s for s in art.speech if lo0 <= s.hit.i < q.open_tok]
@@ -1120,7 +1238,7 @@ def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | No
         if sp.verb.verb == "according to":
             np = np_after(toks, sp.hit.j, q.open_tok)
         else:
-            np = subject_np(toks, sp.hit.i, lo0, art.speech_starts)
+            np = subject_np(toks, sp.hit.i, lo0, art.speech_between(lo0, sp.hit.i))
         intro = _only_punct(toks, sp.hit.j, q.open_tok) or (
             q.open_tok > 0 and toks.words[q.open_tok - 1] == ":"
         )
@@ -1176,7 +1294,7 @@ def _continuation(art: Article, rows: list[dict], s0: int) -> dict | None:
         cands = [s for s in art.speech if lo <= s.hit.i < hi]
         if cands:
             sp = cands[-1]
-            np = subject_np(toks, sp.hit.i, lo, art.speech_starts)
+            np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
             if np is not None:
                 return {"_np": np, "speaker_text": toks.surface(np.start, np.end),
                         "verb": toks.surface(sp.hit.i, sp.hit.j).lower()}  # fmt: skip
@@ -1294,7 +1412,8 @@ def _content_end(toks: Tokens, lo: int, hi: int) -> int:
 def _end_attribution(art: Article, sp: _Speech, hi: int) -> bool:
     """Is the verb the tail of "<content>, X said (on Tuesday / told reporters)."?"""
     toks = art.toks
-    tail = [k for k in range(sp.hit.j, hi) if toks.words[k][0].isalnum()]
+    # only whether the tail is short matters: nine words are enough to know
+    tail = list(islice((k for k in range(sp.hit.j, hi) if toks.words[k][0].isalnum()), 9))
     if not tail:
         return True
     first = toks.words[tail[0]]
@@ -1325,7 +1444,7 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
     k = sp.hit.j
     stop = min(hi, k + 10)
     for t in range(k, stop):  # "said one member had been killed and promised that ..."
-        if toks.words[t] == "and" or t in art.speech_starts:
+        if toks.words[t] == "and" or t in art._speech_start_set:
             stop = t
             break
     window = range(k, stop)
@@ -1356,9 +1475,55 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
     return k
 
 
+_HEARERS = frozenset("everybody everyone us you me them him her reporters".split())
+_REFLEXIVES = frozenset("himself herself itself themselves myself ourselves".split())
+
+
+def _as_clause(art: Article, sp: _Speech, lo: int, hi: int) -> tuple[NounPhrase, int] | None:
+    """Speaker and first content token of "As X said (yesterday), <content>".
+
+    The clause opens the sentence (or follows a conjunction or a dash: "And as the
+    President also said, ...", "I — as the President said, ..."), and the verb is
+    followed, after at most four adverbs, time words or a hearer, by a comma or colon.
+    """
+    toks = art.toks
+    if sp.verb.verb == "according to":
+        return None
+    k = sp.hit.j
+    while k < hi and k - sp.hit.j < 4 and toks.words[k] not in {",", ":"}:
+        w = toks.words[k]
+        if not (is_adverb(w) or w in TIME_WORDS or w in PREPOSITIONS or w in _REFLEXIVES
+                or w in DETERMINERS or w.isdigit()
+                or (sp.verb.takes_object and w in _HEARERS)):  # fmt: skip
+            return None
+        k += 1
+    if k >= hi or toks.words[k] not in {",", ":"}:
+        return None
+    np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
+    if np is None:
+        return None
+    for t in range(np.end - 2, np.start - 1, -1):
+        if toks.words[t] != "as":
+            continue
+        before = toks.words[t - 1] if t > lo else "."
+        if t == lo or not before[0].isalnum() or before in CONJUNCTIONS:
+            return NounPhrase(t + 1, np.end, np.appositives), k + 1
+        return None
+    return None
+
+
+def _first_person(toks: Tokens, np: NounPhrase, in_turn: bool) -> bool:
+    """Is the phrase "I" (or "I'd", "I can't"), or "we" in a transcript turn (a
+    spokesman's "we" is the speaker's own voice; a statement's "we" is its author)?"""
+    w = toks.words[np.start].split("'")[0]
+    return (w == "i" or (w == "we" and in_turn)) and np.end - np.start <= 3
+
+
 def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dict]) -> list[dict]:
     doc, toks = art.doc, art.toks
     spans = [(q.start, q.end) for q in quotes]
+    span_starts = [a for a, _ in spans]
+    # a quote that fills most of a reported clause is that clause ("X said “...”")
     direct = [(r["start"], r["end"]) for r in rows if r["kind"] == "direct"]
     out: list[dict] = []
     for sp in art.speech:
@@ -1373,10 +1538,16 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         end = _content_end(toks, lo, hi)
         reuse = None
         if any(
-            toks.words[k] in {"not", "n't", "never"} for k in range(max(lo, sp.hit.i - 2), sp.hit.i)
+            toks.words[k] in {"not", "n't", "never"} or toks.words[k].endswith("n't")
+            for k in range(max(lo, sp.hit.i - 2), sp.hit.i)
         ):
-            continue
-        if sp.verb.verb == "according to":
+            continue  # "did not say", "I can't tell you"
+        as_clause = _as_clause(art, sp, lo, hi)
+        if as_clause is not None:
+            # "As the President said (yesterday), we're going to respond."
+            np, c0 = as_clause
+            c1 = end
+        elif sp.verb.verb == "according to":
             np = np_after(toks, sp.hit.j, hi)
             if np is None:
                 continue
@@ -1398,9 +1569,9 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             np = None
             reuse = prev[-1]
             c1 = end
-        elif _end_attribution(art, sp, hi) and doc.text[toks.starts[hi - 1]] == ":":
+        elif (at_end := _end_attribution(art, sp, hi)) and doc.text[toks.starts[hi - 1]] == ":":
             continue  # "the group said:" introduces the quote that follows
-        elif _end_attribution(art, sp, hi):
+        elif at_end:
             k = sp.hit.i - 1
             while k >= lo and is_adverb(toks.words[k]):
                 k -= 1
@@ -1426,15 +1597,19 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
                 np = NounPhrase(*seg)
                 c0, c1 = lo, c
         else:
-            np = subject_np(toks, sp.hit.i, lo, art.speech_starts)
+            np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
             c0 = _clause_start_after(art, sp, hi)
             if np is None or c0 is None or np.end - np.start > 12:
                 continue
             c1 = end
         while c0 < c1 and not toks.words[c0][0].isalnum() and not toks.skip[c0]:
             c0 += 1
-        for other in art.speech:  # the content stops before another attribution (", saying")
-            if c0 < other.hit.i < c1 and other is not sp and toks.words[other.hit.i - 1] == ",":
+        # the content stops before another attribution (", saying")
+        for t in range(bisect_right(art.speech_starts, c0), len(art.speech)):
+            other = art.speech[t]
+            if other.hit.i >= c1:
+                break
+            if other is not sp and toks.words[other.hit.i - 1] == ",":
                 c1 = other.hit.i - 1
                 break
         for k in range(c0 + 1, c1 - 1):
@@ -1453,6 +1628,8 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             ):
                 c1 = k  # "X, an Iran-backed militia that ...": the outlet's gloss on a name
                 break
+        if np is not None and _first_person(toks, np, art.turn_at(at) is not None):
+            continue  # "I'd say ...", "as we've said, ...": a speaker's own words, not a quote
         c1 = _content_end(toks, c0, c1)
         if c1 - c0 < 3 or sum(1 for k in range(c0, c1) if toks.words[k][0].isalnum()) < 3:
             continue
@@ -1465,6 +1642,8 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         covered = sum(max(0, min(b, qb) - max(a, qa)) for qa, qb in direct)
         if covered > 0.5 * (b - a):
             continue
+        if _mostly_one_quote(spans, span_starts, a, b):
+            continue  # the clause is one quote ("Waltz said “When you're ...”"): that quote
         if np is None and reuse is not None:
             extra = {"_inherit": reuse}
             speaker_text = reuse["speaker_text"]
@@ -1479,6 +1658,16 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         out.append(_row(doc, doc.sentence_at(a), a, b, doc.text[a:b], "reported", None,
                         speaker_text, verb, balanced=True, part=0, **extra))  # fmt: skip
     return out
+
+
+def _mostly_one_quote(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
+    """Does one quote of ``spans`` (sorted, not overlapping) cover 90% of ``a .. b``?"""
+    k = bisect_right(starts, b) - 1
+    while k >= 0 and spans[k][1] > a:
+        if min(b, spans[k][1]) - max(a, spans[k][0]) > 0.9 * (b - a):
+            return True
+        k -= 1
+    return False
 
 
 def _row(doc, sent_idx, start, end, text, kind, speaker_id, speaker_text, verb, **extra) -> dict:
