@@ -469,3 +469,202 @@ def test_place_chain_memo_follows_the_gazetteer_it_was_given():
     assert _place_chain("tower_22", b) == ("tower_22", "syria")
     assert _place_chain("tower_22", a) == ("tower_22", "jordan")
     assert _place_chain(None, a) == ()
+
+
+# --------------------------------------------------------------------------- clustering at scale
+
+_GAZETTEER = {
+    "iraq": ("state", None), "syria": ("state", None), "jordan": ("state", None),
+    "erbil": ("city", "iraq"), "erbil_airport": ("place", "erbil"), "ain_al_asad": ("place", "iraq"),
+    "al_tanf": ("place", "syria"), "tower_22": ("place", "jordan"), "red_sea": ("place", None),
+}  # fmt: skip
+
+
+def _reference_pair_score(a: dict, b: dict, actors: dict) -> int | None:
+    """:func:`events.pair_score` as first written (dates compared through ``_overlap``)."""
+    if not events._compatible_types(a["type"], b["type"]):
+        return None
+    score = 0
+    if a["start"] and b["start"]:
+        ta = {"date_start": a["start"], "date_end": a["end"], "precision": a["precision"]}
+        tb = {"date_start": b["start"], "date_end": b["end"], "precision": b["precision"]}
+        if not events._overlap(ta, tb):
+            return None
+        if a["precision"] == b["precision"] == "day" and a["start"] == b["start"]:
+            score += 2
+    else:
+        dated, undated = (a, b) if a["start"] else (b, a)
+        if dated["start"] and undated["pub"] and undated["pub"] < dated["start"]:
+            return None
+    if a["location"] and b["location"]:
+        chain_a, chain_b = (
+            events._place_chain(a["location"], actors),
+            events._place_chain(b["location"], actors),
+        )
+        if a["location"] in chain_b or b["location"] in chain_a:
+            score += 2
+        else:
+            sites = all(actors.get(x, ("", None))[0] in ("place", "city") and len(events._place_chain(x, actors)) > 1
+                        for x in (a["location"], b["location"]))  # fmt: skip
+            score -= 4 if sites else 1
+    for k in ("country", "perp"):
+        if a[k] and b[k]:
+            if a[k] != b[k]:
+                return None
+            score += 1
+    if a["target"] and b["target"]:
+        score += 1 if a["target"] == b["target"] else -1
+    if (a["perp"] and a["perp"] == b["target"]) or (a["target"] and a["target"] == b["perp"]):
+        return None
+    if a["type"] == b["type"] and a["type"] not in events._GENERIC:
+        score += 1
+    if a["killed"] and b["killed"] and a["killed"] == b["killed"]:
+        score += 2
+    if a["wounded"] and b["wounded"] and a["wounded"] == b["wounded"]:
+        score += 1
+    return score
+
+
+def _reference_clusters(ev: pd.DataFrame, actors: dict, min_score: int = 2,
+                        min_score_undated: int = 4) -> list[str]:  # fmt: skip
+    """The clustering rule stated plainly: every report against every happening (O(n^2))."""
+    recs = ev.to_dict("records")
+    profiles = [events._event_profile(r) for r in recs]
+    order = sorted(range(len(recs)), key=lambda i: (
+        events._PRECISION_RANK.get(profiles[i]["precision"], 9),
+        profiles[i]["start"] or profiles[i]["pub"] or date.max,
+        str(recs[i]["article_id"]), int(recs[i]["event_idx"]), i))  # fmt: skip
+    reach = events.CLUSTER_WINDOW_DAYS // 7 + 1
+    clusters, weeks, member = [], [], {}
+    for i in order:
+        p, art = profiles[i], recs[i]["article_id"]
+        anchor = p["start"] or p["pub"]
+        best, best_score = None, None
+        for ci, c in enumerate(clusters):
+            # in the window: any week the happening's start or first report ever fell in
+            if anchor is None or not any(
+                abs(w - anchor.toordinal() // 7) <= reach for w in weeks[ci]
+            ):
+                continue
+            if art in c["articles"]:
+                continue
+            s = _reference_pair_score(c, p, actors)
+            need = min_score if (c["start"] and p["start"]) else min_score_undated
+            if s is not None and s >= need and (best_score is None or s > best_score):
+                best, best_score = ci, s
+        if best is None:
+            clusters.append(dict(p, articles={art}, first=i))
+            weeks.append(set())
+            best = len(clusters) - 1
+        else:
+            events._merge_profile(clusters[best], p)
+            clusters[best]["articles"].add(art)
+        weeks[best] |= {
+            d.toordinal() // 7 for d in (clusters[best]["start"], clusters[best]["pub"]) if d
+        }
+        member[i] = best
+    rank = sorted(range(len(clusters)), key=lambda c: (
+        clusters[c]["start"] or clusters[c]["pub"] or date.max, clusters[c]["first"]))  # fmt: skip
+    ids = {c: f"E{n + 1:04d}" for n, c in enumerate(rank)}
+    return [ids[member[i]] for i in range(len(recs))]
+
+
+def _random_events(seed: int, n: int) -> pd.DataFrame:
+    """Reports of a few happenings, retold with facts left out, shifted or wrong."""
+    import random
+
+    r = random.Random(seed)
+    spans = {"day": 0, "week": 6, "part_of_month": 9, "month": 29, "year": 364, "range": 20}
+    base = date(2024, 1, 1)
+    happenings = [dict(
+        type=r.choice(["drone_strike", "rocket_attack", "missile_attack", "air_strike", "attack"]),
+        day=r.randrange(0, 150), perp=r.choice([None, "kataeb_hezbollah", "united_states", "houthis"]),
+        target=r.choice([None, "united_states", "kataeb_hezbollah"]),
+        location=r.choice([None, *_GAZETTEER]), killed=r.choice([None, 0, 1, 3]),
+        wounded=r.choice([None, 2, 40])) for _ in range(max(3, n // 6))]  # fmt: skip
+    rows, per_article = [], {}
+    for _ in range(n):
+        h = r.choice(happenings)
+        art = f"a{r.randrange(n // 3 + 1):03d}"  # several reports per article
+        idx = per_article[art] = per_article.get(art, -1) + 1
+        precision = r.choice([None, None, "day", "day", "day", "week", "part_of_month", "month",
+                              "year", "range"])  # fmt: skip
+        day = h["day"] + r.choice([0, 0, 0, 1, -1, 3, 20])
+        start = base.fromordinal(base.toordinal() + day) if precision else None
+        end = start.fromordinal(start.toordinal() + spans[precision]) if precision else None
+        loc = h["location"] if r.random() < 0.6 else r.choice([None, *_GAZETTEER])
+        country = events._place_chain(loc, _GAZETTEER)[-1] if loc and r.random() < 0.7 else None
+        if country is not None and _GAZETTEER[country][0] != "state":
+            country = None
+        rows.append({
+            "article_id": art, "event_idx": idx,
+            "event_type": h["type"] if r.random() < 0.7 else r.choice(["attack", "strike", "ied_attack"]),
+            "date_start": start, "date_end": end, "date_precision": precision,
+            "published": None if r.random() < 0.03 else
+            base.fromordinal(base.toordinal() + h["day"] + r.randrange(0, 12)),
+            "perpetrator_id": h["perp"] if r.random() < 0.6 else None,
+            "target_id": h["target"] if r.random() < 0.7 else r.choice([None, "iraq"]),
+            "location_id": loc, "country_id": country,
+            "killed": h["killed"] if r.random() < 0.6 else r.choice([None, 3]),
+            "wounded": h["wounded"] if r.random() < 0.5 else None,
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_clustering_matches_the_plain_all_pairs_rule(seed):
+    ev = _random_events(seed, 60 + 25 * seed)
+    got = list(events.cluster_events(ev, _GAZETTEER))
+    assert got == _reference_clusters(ev, _GAZETTEER)
+    assert len(set(got)) < len(ev)  # some reports did join: the search was exercised
+
+
+@pytest.mark.parametrize("min_score, min_score_undated", [(2, 3), (1, 5), (3, 2), (2, 0), (0, -1)])
+def test_clustering_matches_the_plain_rule_at_other_thresholds(min_score, min_score_undated):
+    ev = _random_events(11, 140)
+    got = events.cluster_events(
+        ev, _GAZETTEER, min_score=min_score, min_score_undated=min_score_undated
+    )
+    assert list(got) == _reference_clusters(ev, _GAZETTEER, min_score, min_score_undated)
+
+
+def test_a_happening_is_found_by_facts_a_later_report_gave_it():
+    # "an attack" on the 28th, then "a drone strike on Tower 22 killed three" the same
+    # day: the happening now has a place and a toll, so undated reports of them find it
+    # (unless published before it happened)
+    day = date(2024, 1, 28)
+    ev = pd.DataFrame({
+        "article_id": ["a", "b", "c", "d"], "event_idx": [0, 0, 0, 0],
+        "event_type": ["attack", "drone_strike", "drone_strike", "drone_strike"],
+        "date_start": [day, day, None, None], "date_end": [day, day, None, None],
+        "date_precision": ["day", "day", None, None],
+        "published": [date(2024, 1, 28), date(2024, 1, 29), date(2024, 2, 2), date(2024, 1, 27)],
+        "location_id": [None, "tower_22", "tower_22", "tower_22"], "country_id": ["jordan"] * 4,
+        "killed": [None, 3, 3, 3]})  # fmt: skip
+    got = list(events.cluster_events(ev, _GAZETTEER))
+    assert got == _reference_clusters(ev, _GAZETTEER)
+    assert got[0] == got[1] == got[2] != got[3]
+
+
+def test_pair_score_matches_its_plain_statement():
+    ev = _random_events(5, 200)
+    profiles = [events._event_profile(r) for r in ev.to_dict("records")]
+    for a in profiles[:60]:
+        for b in profiles[60:120]:
+            assert events.pair_score(a, b, _GAZETTEER) == _reference_pair_score(a, b, _GAZETTEER)
+
+
+def test_words_of_a_span_are_those_of_its_text():
+    """The reader's cached tokens give what tokenising the span itself gives, also where
+    the span cuts a word or a number ("1,234,567", "U.S.", "don't")."""
+    import random
+
+    text = ("Militants fired 1,234,567 rounds at U.S. troops, don't-stop attacks (again); "
+            "the 12,34 count and al-Asad's x.y.z. base were hit. ") * 3  # fmt: skip
+    doc = make_doc("w", text, published=PUB)
+    reader = events._Reader(doc, events.build(), {})
+    r = random.Random(3)
+    for _ in range(3000):
+        a = r.randrange(len(text))
+        b = a + r.randrange(90)
+        assert reader.words(a, b) == events._words(reader.folded[a:b], a), (a, b)

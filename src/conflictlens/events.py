@@ -57,7 +57,7 @@ count and outlets, and :func:`acled_export` lays them out as ACLED columns.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -147,6 +147,10 @@ class EventModel:
     bare_re: re.Pattern | None = (
         None  # a count whose noun is left out ("about a dozen over the last week")
     )
+    # every tally holds one of these strings (a unit word's first letters) and none of
+    # the characters ``tally_cuts`` matches, so only stretches holding one need scanning
+    tally_keys: tuple[str, ...] = ()
+    tally_cuts: re.Pattern | None = None
 
 
 def _phrase(p: str) -> str:
@@ -329,8 +333,16 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
     }
     speakers = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(speaker_ids, key=len, reverse=True))
                           + r")\b") if speaker_ids else None  # fmt: skip
+    firsts = {re.split(r"-", fold(u).split()[0])[0] for u in units if fold(u).split()}
+    tally_keys = tuple(
+        sorted(k for k in firsts if k and not any(o != k and o in k for o in firsts))
+    )
+    inside = set('"').union(*(fold(w) for w in [*quals, *mods, *units, *numbers]))
+    cuts = "".join(c for c in ".;:!?()" if c not in inside)
+    tally_cuts = re.compile("[" + re.escape(cuts) + "]") if cuts and tally_keys else None
     return EventModel(triggers, trigger_re, cue_re, numbers, number_re, quals, tally_re, death_re, unit_value,
-                      actors, capitals, names, demonyms, speakers, speaker_ids, bare_re)  # fmt: skip
+                      actors, capitals, names, demonyms, speakers, speaker_ids, bare_re, tally_keys,
+                      tally_cuts)  # fmt: skip
 
 
 _DEFAULT: EventModel | None = None
@@ -501,6 +513,11 @@ def _words(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
     return [(m.start() + offset, m.end() + offset, m.group()) for m in _WORD.finditer(text)]
 
 
+def _words_at(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
+    """``_words(text[a:b], a)`` without the copy (``_WORD`` looks at nothing outside a match)."""
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, a, b)]
+
+
 _AGE = re.compile(r", (?:aged? |ages )?\d{1,3}(?: and \d{1,3})* ,")
 
 
@@ -544,6 +561,92 @@ def _specific(types: list[str]) -> str:
 
 # --------------------------------------------------------------------------- the article reader
 
+# Patterns of the article reader, compiled once rather than looked up in re's cache on
+# every call; each is named for the method that uses it.
+_RE_LEAD_DAYS_1 = re.compile(r"(\w+) days later")
+_RE_SENTENCE_MENTIONS_1 = re.compile(r"\s*[\"']?\s*")
+_RE_DEFINITE_1 = re.compile(r"'s\s+(?:\w+[-\s]){0,2}$")
+_RE_AFTER_BY_1 = re.compile(r"\s*(?:\w+ly\s+)?by\s+(?:the\s+)?")
+_RE_TARGET_1 = re.compile(r"'s\s+(?:\w+\s+){0,2}")
+_RE_TARGET_2 = re.compile(
+    r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b"
+    r"|\b(?:came|come|comes|coming)\s+under\s+(?:\w+\s+)?(?:attack|fire|assault)"
+)
+_RE_NUMBER_AT_1 = re.compile(r"\d[\d,]*")
+_RE_CASUALTIES_1 = re.compile(r"\bdeath toll\b[^.;]{0,30}?\b(?:to|of|at|reached|hit)\s+")
+_RE_CASUALTIES_2 = re.compile(r"\b(?:left|leaving)\s+")
+_RE_COUNT_1 = re.compile(r"(\d[\d,]*)(?:st|nd|rd|th)?$")
+_RE_NOT_ATTACK_1 = re.compile(r"(?<![\w-])to\s+$")
+_RE_NOT_ATTACK_2 = re.compile(r"strike|attack|bomb|hit|target|shell|retaliate")
+_RE_NOT_ATTACK_3 = re.compile(r"\bunder\s+$")
+_RE_MENTION_1 = re.compile(r"\bone\s+of\s+the\s+(?:[\w-]+\s+){0,3}$")
+_RE_DATE_1 = re.compile(r",?\s*when\b")
+_RE_ACTORS_1 = re.compile(r"\bsaid\s+(?:it|its\s+\w+|they)\b")
+_RE_OWNED_OTHER_1 = re.compile(r"'s\s+([\w-]+)")
+_RE_VICTIMS_1 = re.compile(r"\b(?:were|was|been|are)\s+(?:\w+\s+)?$")
+_RE_PLACE_1 = re.compile(
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:-\w+)?\s+of\s+(?:the\s+)?$"
+)
+_RE_PLACE_2 = re.compile(
+    r"\b(?:in|at|near|on|outside|inside|into|across|over|around|throughout|of|"
+    r"targeting|struck|hit|hitting|striking|north|south|east|west|northern|southern|"
+    r"eastern|western|central)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$"
+)
+_RE_TALLIES_1 = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?$"
+)
+_RE_TALLIES_2 = re.compile(r"\b(?:article|resolution|section|no\.|number|route|tower)\s*$")
+_RE_NOT_ATTACK_4 = re.compile(r"\s+than\b")
+_RE_NOT_ATTACK_5 = re.compile(
+    r"\b(?:response|retaliation|reaction|reply|prior|due|related|linked|up)\s+to\s+$"
+)
+_RE_SENTENCE_MENTIONS_2 = re.compile(
+    r",\s+(?:and|while|but)\s+(?:a|an|another)\s+(?:[\w-]+\s+){0,3}$"
+)
+_RE_MENTION_2 = re.compile(r"\s+(?:\w+\s+){0,2}?(\w+ed|hit|struck)\b")
+_RE_USABLE_1 = re.compile(r"[a-z]")
+_RE_ACTORS_2 = re.compile(r"(?:,\s*)?(?:which|who|whom)\s+(?:\S+\s+){0,4}$")
+_RE_ACTORS_3 = re.compile(r"\bfrom\s+(?:the\s+)?$")
+_RE_VICTIMS_2 = re.compile(r"[;.]|\b(?:in|near|at|when|after|by)\b")
+_RE_VICTIMS_3 = re.compile(r"(?:\s+[a-z-]+){1,3}\s+(?:were|was|have been|had been)\s+(?:also\s+)?")
+_RE_PLACE_3 = re.compile(r"\bfrom\s+(?:\S+\s+){0,4}$")
+_RE_PLACE_4 = re.compile(r"[\s\w'-]*")
+_RE_CASUALTIES_3 = re.compile(r"\bamong\s+the\s+$")
+_RE_CASUALTIES_4 = re.compile(r"\b(?:no one|nobody|none)\s+(?:was|were)\s+(?:\w+\s+)?$")
+_RE_CASUALTIES_5 = re.compile(r"\b(?:with\s+(?:\w+\s+){0,2}injuries|wounded|injured|hurt)\b")
+_RE_ABSORB_1 = re.compile(r"\b(?:sites|targets|locations)\b")
+_RE_TALLIES_3 = re.compile(r"\b(?:of|the|and|or|in|on|at)\b")
+_RE_BARE_TALLIES_1 = re.compile(r"\d(?:st|nd|rd|th)$")
+_RE_REGION_1 = re.compile(r"\b(?:in|across|inside|throughout)\s+(?:the\s+)?$")
+_RE_REGION_2 = re.compile(r"\s*(?:,|and|, and)\s*")
+_RE_INT_LIST_1 = re.compile(r"\d+")
+_RE_MENTION_3 = re.compile(r"\b(?:have|has)\s+(?:\w+\s+)?(?:been\s+)?\w+(?:ed|ck|uck|it)\b")
+_RE_STATUS_1 = re.compile(r"\s+of\s+(?:[\w-]+\s+){0,2}")
+_RE_AFTER_BY_2 = re.compile(r"'s\s+")
+_RE_PLACE_5 = re.compile(r"\bfar from")
+_RE_PLACE_6 = re.compile(r"side\b")
+_RE_PLACE_7 = re.compile(
+    r"\b(?:in|across|inside|into|throughout|near|over)\s+(?:the\s+)?(?:[\w]+-[\w-]+\s+)?$"
+)
+_RE_CASUALTIES_6 = re.compile(r"\bno\s+(?:\w+\s+)?$")
+_RE_CASUALTIES_7 = re.compile(r"\bdead\b")
+_RE_TALLIES_4 = re.compile(r"\bthe\s+$")
+_RE_USABLE_2 = re.compile(r"(?:[\w-]+\s+){0,2}")
+_RE_AFTER_BY_3 = re.compile(r"[\w-]+\s+")
+_RE_ACTORS_4 = re.compile(r"\bfor\b")
+_RE_TARGET_3 = re.compile(r"[,;.]|\b(?:by|from|in|near|of)\b")
+_RE_PLACE_8 = re.compile(r"\s*(?:,|and|or|, and)\s*")
+_RE_TALLIES_5 = re.compile(r"\bsince\b[^.;]{0,40}$")
+_RE_SENTENCE_MENTIONS_3 = re.compile(r",\s+(?:and|but|while|as|with)\s|;")
+_RE_SENTENCE_MENTIONS_4 = re.compile(r",")
+_RE_DATE_2 = re.compile(r"\d{4}")
+_RE_AFTER_BY_4 = re.compile(r"\b(?:a|an|missiles?|drones?|rockets?)\b")
+_RE_TARGET_4 = re.compile(r"\b(?:hosting|housing|of)\b")
+_RE_ACTORS_5 = re.compile(r"\s+and\s+")
+_RE_CASUALTIES_8 = re.compile(r"\s*(?:in|by|when)\b")
+_RE_TALLIES_6 = re.compile(r"[-\s]")
+
+
 _WE = re.compile(r"(?<![\w'\u2019.-])(?:we|us|our)(?![\w'\u2019.-])")
 _FIRST_PERSON_TITLE = re.compile(
     r"(?:joint\s+)?(?:statement|remarks|readout|(?:background\s+|on-the-record\s+)?press\s+(?:briefing|call|gaggle|conference)|"
@@ -576,8 +679,45 @@ class _Reader:
                       "affiliation": t.affiliation} for t in getattr(doc, "turns", None) or []]  # fmt: skip
         self.asked = self._asked_sentences(turns)
         self._first_person(turns, found.get("quotes", []))
+        self._sent_words: dict[int, tuple[list, list[int], list[int]]] = {}
         self.tally_rows = self._tallies()
         self.tally_spans = [(r["start"], r["end"]) for r in self.tally_rows]
+
+    def words(self, a: int, b: int) -> list[tuple[int, int, str]]:
+        """``_words(self.folded[a:b], a)``, read off the tokens of the sentence holding the span.
+
+        Each sentence is tokenised once. The scan of a slice differs from the sentence's
+        tokens only where the slice cuts a token, so those edges are scanned again: at
+        the start until a token ends where no sentence token straddles (from there both
+        scans agree), at the end the token the slice cuts off.
+        """
+        if a >= b or not self.sents:
+            return []
+        si = self.doc.sentence_at(a)
+        sent = self.sents[si]
+        if a < sent.start or b > sent.end:
+            return _words(self.folded[a:b], a)
+        cached = self._sent_words.get(si)
+        if cached is None:
+            toks = _words_at(self.folded, sent.start, sent.end)
+            cached = self._sent_words[si] = (toks, [t[0] for t in toks], [t[1] for t in toks])
+        toks, starts, ends = cached
+        f, out, pos = self.folded, [], a
+        j = bisect_right(starts, a) - 1
+        if j >= 0 and a < ends[j] and starts[j] < a:  # the slice starts inside a token
+            for mt in _WORD.finditer(f, a, b):
+                out.append((mt.start(), mt.end(), mt.group()))
+                pos = mt.end()
+                k = bisect_right(starts, pos) - 1
+                if not (k >= 0 and starts[k] < pos < ends[k]):
+                    break
+            else:
+                return out
+        i, k = bisect_left(starts, pos), bisect_right(ends, b)
+        out.extend(toks[i:k])
+        if k < len(toks) and starts[k] < b:  # the slice ends inside a token
+            out.extend(_words_at(f, starts[k], b))
+        return out
 
     # ---- who is speaking
 
@@ -732,10 +872,10 @@ class _Reader:
         f = self.folded
         start, end = t[0], t[1]
         lo = max(s.start, start - 30)
-        dw = _words(f[lo:start], lo)[-3:]
+        dw = self.words(lo, start)[-3:]
         for _, we, w in reversed(dw):
             if self.m.cue_re["not_det"].fullmatch(w):
-                if re.match(r"\s+than\b", f[we : we + 6]):
+                if _RE_NOT_ATTACK_4.match(f[we : we + 6]):
                     continue  # "more than 30 rockets": a count
                 return f"'{w}' before the trigger"
             if w in _STOP and w not in ("the", "a", "an"):
@@ -750,12 +890,10 @@ class _Reader:
                 if self.m.cue_re["hedge"].match(f, adv.end() if adv else hit.end(), start):
                     continue  # "I would point to the strikes", "we can confirm": the modal is the speaker's
                 return f"'{hit.group()}' governs the trigger"
-        if re.search(r"(?<![\w-])to\s+$", f[max(s.start, start - 4) : start]) and re.fullmatch(
-            r"strike|attack|bomb|hit|target|shell|retaliate", t[2]
-        ) and not re.search(r"\b(?:response|retaliation|reaction|reply|prior|due|related|linked|up)\s+to\s+$",
-                            f[max(s.start, start - 20) : start]):  # fmt: skip
+        if _RE_NOT_ATTACK_1.search(f[max(s.start, start - 4) : start]) and _RE_NOT_ATTACK_2.fullmatch(t[2]
+        ) and not _RE_NOT_ATTACK_5.search(f[max(s.start, start - 20) : start]):  # fmt: skip
             return "an infinitive: an intention, not a happening"
-        if re.search(r"\bunder\s+$", f[max(s.start, start - 7) : start]) and self.m.cue_re[
+        if _RE_NOT_ATTACK_3.search(f[max(s.start, start - 7) : start]) and self.m.cue_re[
             "abstract"
         ].search(f, max(s.start, start - 45), start):
             return "a figure of speech: an abstraction is under attack"
@@ -808,7 +946,7 @@ class _Reader:
             out.append(m)
         # A fronted phrase ("Since the Erbil attack, rockets have...") ends at its comma.
         fronted = None
-        lead = re.match(r"\s*[\"']?\s*", f[s.start : s.end])
+        lead = _RE_SENTENCE_MENTIONS_1.match(f[s.start : s.end])
         first_b = self.m.cue_re["boundary"].match(f, s.start + lead.end()) if lead else None
         if first_b and live:
             comma = f.find(",", live[0][1], s.end)
@@ -834,8 +972,7 @@ class _Reader:
                         )  # "-- including the attack at X on Sunday -- jets struck": the aside ends
                     cuts.append(cut)
                     continue
-                new_np = re.search(
-                    r",\s+(?:and|while|but)\s+(?:a|an|another)\s+(?:[\w-]+\s+){0,3}$",
+                new_np = _RE_SENTENCE_MENTIONS_2.search(
                     f[prev_end : t[0]],
                 )
                 if new_np:
@@ -845,8 +982,8 @@ class _Reader:
                 if t[0] - prev_end > 60:
                     # two happenings in one sentence: cut at ", and" or the last comma between
                     between = f[prev_end : t[0]]
-                    cj = list(re.finditer(r",\s+(?:and|but|while|as|with)\s|;", between)) or list(
-                        re.finditer(r",", between)
+                    cj = list(_RE_SENTENCE_MENTIONS_3.finditer(between)) or list(
+                        _RE_SENTENCE_MENTIONS_4.finditer(between)
                     )
                     cut = prev_end + cj[-1].start() if cj else (prev_end + t[0]) // 2
                     groups.append([t])
@@ -913,9 +1050,7 @@ class _Reader:
             and head[2].endswith("s")
             and not head[2].endswith("ss")
         )
-        if m.plural and re.search(
-            r"\bone\s+of\s+the\s+(?:[\w-]+\s+){0,3}$", f[max(a, head[0] - 50) : head[0]]
-        ):
+        if m.plural and _RE_MENTION_1.search(f[max(a, head[0] - 50) : head[0]]):
             m.plural = False  # "one of the deadliest attacks": this one
         m.det = self._definite(head[0], a)
         if m.det is None and _PREDICATE.search(f, max(a, head[0] - 50), head[0]):
@@ -942,9 +1077,7 @@ class _Reader:
             m.status, m.reason = "aggregate", "present perfect without a date"
         if m.status == "event" and m.plural and not m.definite and m.timex is None:
             if m.killed is None and m.wounded is None:
-                verb_next = re.match(
-                    r"\s+(?:\w+\s+){0,2}?(\w+ed|hit|struck)\b", f[head[1] : min(b, head[1] + 30)]
-                )
+                verb_next = _RE_MENTION_2.match(f[head[1] : min(b, head[1] + 30)])
                 if (
                     head[3][2] == "noun"
                     and not weapons
@@ -953,21 +1086,19 @@ class _Reader:
                     )
                 ):
                     m.status, m.reason = "aggregate", "plural without a date"
-                elif re.search(
-                    r"\b(?:have|has)\s+(?:\w+\s+)?(?:been\s+)?\w+(?:ed|ck|uck|it)\b", f[head[1] : b]
-                ):
+                elif _RE_MENTION_3.search(f[head[1] : b]):
                     m.status, m.reason = "aggregate", "present perfect without a date"
         return m
 
     def _left_words(self, pos: int, floor: int, n: int) -> list[tuple[int, int, str]]:
-        return _words(self.folded[max(floor, pos - 80) : pos], max(floor, pos - 80))[-n:]
+        return self.words(max(floor, pos - 80), pos)[-n:]
 
     def _definite(self, pos: int, floor: int) -> str | None:
         """The determiner that makes a mention refer back ("the", "that", "'s"), or None."""
         left = self.folded[max(floor, pos - 40) : pos]
-        if re.search(r"'s\s+(?:\w+[-\s]){0,2}$", left):
+        if _RE_DEFINITE_1.search(left):
             return "'s"  # "Wednesday's strike", "the group's attack"
-        words = _words(left)
+        words = self.words(max(floor, pos - 40), pos)
         for _, _, w in reversed(words[-3:]):
             if self.m.cue_re["definite"].fullmatch(w):
                 return w
@@ -1014,8 +1145,7 @@ class _Reader:
                 m.status, m.reason = "aggregate", f"'{t['text']}': a period, not a date"
                 return
         for ts, te in self.tally_spans:
-            if ts <= m.start < te + 2 or (0 <= m.start - te <= 25 and re.fullmatch(
-                    r"\s+of\s+(?:[\w-]+\s+){0,2}", f[te : m.start])):  # fmt: skip
+            if ts <= m.start < te + 2 or (0 <= m.start - te <= 25 and _RE_STATUS_1.fullmatch(f[te : m.start])):  # fmt: skip
                 m.status, m.reason = "aggregate", "counted in a tally"
 
     # ---- arguments
@@ -1051,8 +1181,8 @@ class _Reader:
                   and not _NOT_AT.search(self.folded, max(0, t["start"] - 12), t["start"])
                   and not (pub is not None and t["date_start"] is not None and t["date_start"] > pub)
                   and not self._in_later_clause(m, t)
-                  and not (re.fullmatch(r"\d{4}", t["text"]) and not 0 <= m.start - t["end"] <= 20)]  # fmt: skip
-        if not points and re.match(r",?\s*when\b", self.folded[m.clause[0] : m.clause[0] + 8]):
+                  and not (_RE_DATE_2.fullmatch(t["text"]) and not 0 <= m.start - t["end"] <= 20)]  # fmt: skip
+        if not points and _RE_DATE_1.match(self.folded[m.clause[0] : m.clause[0] + 8]):
             # "began in mid-April, when a drone hit the base": the clause shares that date
             points = [t for t in self.timexes_in(max(0, m.clause[0] - 40), m.clause[0] + 1)
                       if t["kind"] == "point" and m.clause[0] - t["end"] <= 3]  # fmt: skip
@@ -1109,9 +1239,9 @@ class _Reader:
             after = self.folded[e.end : e.end + 30].lstrip()
             if self.m.cue_re["group_noun"].match(after) or self.m.cue_re["place_noun"].match(after):
                 return False  # "Iraqi factions", "the Jordanian desert"
-            if not surface.endswith("s") and re.match(r"[a-z]", after):
+            if not surface.endswith("s") and _RE_USABLE_1.match(after):
                 # "American troops" names them; "Russian naphtha", "British oil tanker" does not
-                nxt = re.match(r"(?:[\w-]+\s+){0,2}", after).group(0)
+                nxt = _RE_USABLE_2.match(after).group(0)
                 words = [after.split()[0]] + nxt.split()[1:2]
                 if not any(self.m.cue_re["actor_noun"].fullmatch(w) or self.m.cue_re["target_noun"].fullmatch(w)
                            for w in words) and not self.m.trigger_re.match(after):  # fmt: skip
@@ -1120,7 +1250,7 @@ class _Reader:
 
     def _after_by(self, pos: int, b: int) -> _Ent | None:
         """The actor right after "by" at ``pos`` ("by Yemen's Houthis" -> the Houthis)."""
-        mt = re.match(r"\s*(?:\w+ly\s+)?by\s+(?:the\s+)?", self.folded[pos:b])
+        mt = _RE_AFTER_BY_1.match(self.folded[pos:b])
         if not mt:
             return None
         p = pos + mt.end()
@@ -1131,10 +1261,10 @@ class _Reader:
         chosen = None
         for e in ents:
             gap = self.folded[p : e.start]
-            if chosen is None and (gap.strip() == "" or re.fullmatch(r"[\w-]+\s+", gap) and
-                                   not re.search(r"\b(?:a|an|missiles?|drones?|rockets?)\b", gap)):  # fmt: skip
+            if chosen is None and (gap.strip() == "" or _RE_AFTER_BY_3.fullmatch(gap) and
+                                   not _RE_AFTER_BY_4.search(gap)):  # fmt: skip
                 chosen = e
-            elif chosen is not None and re.fullmatch(r"'s\s+", self.folded[chosen.end : e.start]):
+            elif chosen is not None and _RE_AFTER_BY_2.fullmatch(self.folded[chosen.end : e.start]):
                 chosen = e  # "Yemen's Houthis"
             else:
                 break
@@ -1164,13 +1294,11 @@ class _Reader:
         if perp is None:
             for c in self.m.cue_re["allege"].finditer(f, a, b):
                 after = [e for e in ents if e.start >= c.end() and e.start - c.end() < 25]
-                if after and not re.search(r"\bfor\b", f[c.end() : after[0].start]):
+                if after and not _RE_ACTORS_4.search(f[c.end() : after[0].start]):
                     perp, how = self.actor(after[0]), "alleged"
                     break
                 before = [e for e in ents if e.end <= c.start()]
-                which = re.search(
-                    r"(?:,\s*)?(?:which|who|whom)\s+(?:\S+\s+){0,4}$", f[a : c.start()]
-                )
+                which = _RE_ACTORS_2.search(f[a : c.start()])
                 if which:
                     before = [e for e in before if e.end <= a + which.start()]
                 elif before and c.start() - before[-1].end < 12 and len(before) >= 2:
@@ -1212,7 +1340,7 @@ class _Reader:
             pre = [e for e in ents if e.end <= m.start and m.start - e.end <= 30]
             if pre:
                 e = pre[-1]
-                gap = _words(f[e.end : m.start])
+                gap = self.words(e.end, m.start)
                 if gap and gap[0][2] in ("s", "'s"):
                     gap = gap[1:]  # "Iran's reckless ballistic missile attacks"
                 if (all(w not in _STOP and w not in _NOT_MODIFIER and not self.m.cue_re["attack_verb"].fullmatch(w)
@@ -1222,7 +1350,7 @@ class _Reader:
                     joint = [
                         x
                         for x in ents
-                        if x.end <= e.start and re.fullmatch(r"\s+and\s+", f[x.end : e.start])
+                        if x.end <= e.start and _RE_ACTORS_5.fullmatch(f[x.end : e.start])
                     ]
                     perp, how = self.actor(joint[-1] if joint else e), "stated"
         # stated: "Washington had already carried out strikes", "Russia fired missiles"
@@ -1246,7 +1374,7 @@ class _Reader:
                         continue
                     e = outer[-1]
                     gap_text = f[e.end : opening.start()] + " " + gap_text[close.end() :]
-                if re.search(r"\bfrom\s+(?:the\s+)?$", f[max(a, e.start - 12) : e.start]):
+                if _RE_ACTORS_3.search(f[max(a, e.start - 12) : e.start]):
                     continue  # "a barrage from Lebanon killed": where it came from
                 gap = [w for _, _, w in _words(_ASIDE_WORDS.sub(" ", gap_text))]
                 if any(w in ("was", "were", "been", "is", "are", "be") for w in gap):
@@ -1260,13 +1388,13 @@ class _Reader:
                     joint = [
                         x
                         for x in ents
-                        if x.end <= e.start and re.fullmatch(r"\s+and\s+", f[x.end : e.start])
+                        if x.end <= e.start and _RE_ACTORS_5.fullmatch(f[x.end : e.start])
                     ]
                     perp, how = self.actor(joint[-1] if joint else e), "stated"
                     break
         # a self-report: "X said it struck" / "X said its forces had carried out"
         if perp is not None and how == "stated":
-            rep = re.search(r"\bsaid\s+(?:it|its\s+\w+|they)\b", f[a:b])
+            rep = _RE_ACTORS_1.search(f[a:b])
             if rep:
                 sp = [e for e in ents if e.end <= a + rep.start() and self.actor(e) == perp]
                 if sp:
@@ -1285,7 +1413,7 @@ class _Reader:
 
         def owned_other(e: _Ent) -> bool:
             # "Syria's sovereignty": the name owns something that is not what was hit
-            mt = re.match(r"'s\s+([\w-]+)", f[e.end : e.end + 30])
+            mt = _RE_OWNED_OTHER_1.match(f[e.end : e.end + 30])
             return bool(mt and self.m.cue_re["not_target"].fullmatch(mt.group(1)))
 
         every = self.ents_in(a, b)
@@ -1293,9 +1421,7 @@ class _Reader:
             for e in every:
                 if e.start >= c.end() and e.start - c.end() <= 40:
                     gap = f[c.end() : e.start]
-                    if re.search(r"[,;.]|\b(?:by|from|in|near|of)\b", gap) and not re.search(
-                        r"\b(?:hosting|housing|of)\b", gap
-                    ):
+                    if _RE_TARGET_3.search(gap) and not _RE_TARGET_4.search(gap):
                         continue
                     if not self.usable(e) or owned_other(e):
                         if self.actor(e):
@@ -1303,18 +1429,15 @@ class _Reader:
                         continue
                     cands.append((c.start(), self.actor(e)))
                     break
-        for c in re.finditer(r"'s\s+(?:\w+\s+){0,2}", f[a:b]):
+        for c in _RE_TARGET_1.finditer(f[a:b]):
             nxt = f[a + c.end() : b]
             if self.m.cue_re["target_noun"].match(nxt):
                 owner = [e for e in ents if e.end == a + c.start()]
                 if owner:
                     cands.append((a + c.start(), self.actor(owner[0])))
-        # "The group ... has been repeatedly bombed by Washington": the subject was hit
-        for v in re.finditer(
-            r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b"
-            r"|\b(?:came|come|comes|coming)\s+under\s+(?:\w+\s+)?(?:attack|fire|assault)",  # "our forces came under attack"
-            f[a:b],
-        ):
+        # "The group ... has been repeatedly bombed by Washington", "our forces came under
+        # attack": the subject was hit
+        for v in _RE_TARGET_2.finditer(f[a:b]):
             before = [e for e in ents if e.end <= a + v.start()]
             if before:
                 cands.append((before[0].start, self.actor(before[0])))
@@ -1331,17 +1454,12 @@ class _Reader:
         f = self.folded
         out = []
         after = [e for e in ents if 0 <= e.start - c.end() <= 45]
-        if after and not re.search(
-            r"[;.]|\b(?:in|near|at|when|after|by)\b", f[c.end() : after[0].start]
-        ):
+        if after and not _RE_VICTIMS_2.search(f[c.end() : after[0].start]):
             out.append((c.start(), self.actor(after[0])))
         before = [e for e in ents if 0 <= c.start() - e.end <= 45]
-        if before and re.search(
-            r"\b(?:were|was|been|are)\s+(?:\w+\s+)?$", f[before[-1].end : c.start()]
-        ):
+        if before and _RE_VICTIMS_1.search(f[before[-1].end : c.start()]):
             out.append((before[-1].start, self.actor(before[-1])))
-        elif before and re.fullmatch(r"(?:\s+[a-z-]+){1,3}\s+(?:were|was|have been|had been)\s+(?:also\s+)?",
-                                     f[before[-1].end : c.start()]):  # fmt: skip
+        elif before and _RE_VICTIMS_3.fullmatch(f[before[-1].end : c.start()]):  # fmt: skip
             out.append((before[-1].start, self.actor(before[-1])))
         return out
 
@@ -1369,20 +1487,16 @@ class _Reader:
         last_country = None
         for e in self.ents_in(a, b):
             left = f[max(a, e.start - 30) : e.start]
-            if re.search(r"\bfrom\s+(?:\S+\s+){0,4}$", left) and not re.search(r"\bfar from", left):
+            if _RE_PLACE_3.search(left) and not _RE_PLACE_5.search(left):
                 continue  # where it was fired from
-            if re.search(
-                r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:-\w+)?\s+of\s+(?:the\s+)?$",
+            if _RE_PLACE_1.search(
                 left,
             ):
                 if e.etype in _PLACE_TYPES and self.country_of(e.entity_id):
                     countries.append(self.country_of(e.entity_id))
                 continue  # "the base north of Baghdad": Baghdad is a reference point, not the place
-            locative = re.search(
-                r"\b(?:in|at|near|on|outside|inside|into|across|over|around|throughout|of|"
-                r"targeting|struck|hit|hitting|striking|north|south|east|west|northern|southern|"
-                r"eastern|western|central)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", left)  # fmt: skip
-            premod = 0 <= m.start - e.end <= 12 and re.fullmatch(r"[\s\w'-]*", f[e.end : m.start])
+            locative = _RE_PLACE_2.search(left)  # fmt: skip
+            premod = 0 <= m.start - e.end <= 12 and _RE_PLACE_4.fullmatch(f[e.end : m.start])
             if _GATHERING.search(left):
                 continue  # "a NATO summit in Washington": where the meeting is, not the attack
             if e.etype in _PLACE_TYPES:
@@ -1402,16 +1516,14 @@ class _Reader:
             if (
                 fold(self.text[e.start : e.end]) in self.m.demonyms
                 and self.m.cue_re["place_noun"].match(after)
-                and not re.match(r"side\b", after)
+                and not _RE_PLACE_6.match(after)
             ):
                 countries.append(e.entity_id)
                 last_country = e
-            elif re.search(
-                r"\b(?:in|across|inside|into|throughout|near|over)\s+(?:the\s+)?(?:[\w]+-[\w-]+\s+)?$",
+            elif _RE_PLACE_7.search(
                 left,
             ) or (
-                last_country is not None
-                and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", f[last_country.end : e.start])
+                last_country is not None and _RE_PLACE_8.fullmatch(f[last_country.end : e.start])
             ):
                 countries.append(e.entity_id)
                 last_country = e
@@ -1453,7 +1565,7 @@ class _Reader:
         if i >= n:
             return None
         w = words[i][2]
-        if re.fullmatch(r"\d[\d,]*", w):
+        if _RE_NUMBER_AT_1.fullmatch(w):
             return int(w.replace(",", "")), i + 1
         two = f"{w} {words[i + 1][2]}" if i + 1 < n else ""
         if two in self.m.numbers and self.m.numbers[two][1] == "cardinal":
@@ -1510,23 +1622,23 @@ class _Reader:
     def _casualties(self, a: int, b: int) -> tuple[int | None, int | None]:
         f = self.folded
         seg = f[a:b]
-        words = _drop_ages(_words(seg, a))
+        words = _drop_ages(self.words(a, b))
         persons = {e.start for e in self.ents_in(a, b) if e.etype == "person"}
         found = {"killed": [], "wounded": []}
         for role in ("killed", "wounded"):
             for c in self.m.cue_re[role].finditer(f, a, b):
                 cue = c.group()
                 left = f[max(a, c.start() - 14) : c.start()]
-                if re.search(r"\bamong\s+the\s+$", left):
+                if _RE_CASUALTIES_3.search(left):
                     continue  # "among the dead": not a count
-                if re.search(r"\bno\s+(?:\w+\s+)?$", left) and cue in (
+                if _RE_CASUALTIES_6.search(left) and cue in (
                     "deaths",
                     "injuries",
                     "casualties",
                 ):
                     found[role].append(0)
                     continue
-                if re.search(r"\b(?:no one|nobody|none)\s+(?:was|were)\s+(?:\w+\s+)?$", left):
+                if _RE_CASUALTIES_4.search(left):
                     found[role].append(0)
                     continue
                 idx = next((k for k, wd in enumerate(words) if wd[0] >= c.end()), len(words))
@@ -1535,7 +1647,7 @@ class _Reader:
                     val = self._np_list(words, idx, persons)
                     if (
                         val is not None
-                        and not re.match(r"\s*(?:in|by|when)\b", f[c.end() : c.end() + 6])
+                        and not _RE_CASUALTIES_8.match(f[c.end() : c.end() + 6])
                         or (val is not None and cue in ("killing", "wounding", "injuring"))
                     ):
                         found[role].append(val)
@@ -1544,19 +1656,19 @@ class _Reader:
                 if val is not None:
                     found[role].append(val)
             # "the death toll rose to 36", "left more than 100 with brain injuries"
-        for mt in re.finditer(r"\bdeath toll\b[^.;]{0,30}?\b(?:to|of|at|reached|hit)\s+", seg):
+        for mt in _RE_CASUALTIES_1.finditer(seg):
             idx = next((k for k, wd in enumerate(words) if wd[0] >= a + mt.end()), len(words))
             num = self._number_at(words, idx)
             if num:
                 found["killed"].append(num[0])
-        for mt in re.finditer(r"\b(?:left|leaving)\s+", seg):
+        for mt in _RE_CASUALTIES_2.finditer(seg):
             idx = next((k for k, wd in enumerate(words) if wd[0] >= a + mt.end()), len(words))
             val = self._np_list(words, idx, persons)
             tail = seg[mt.end() : mt.end() + 80]
             if val is not None:
-                if re.search(r"\b(?:with\s+(?:\w+\s+){0,2}injuries|wounded|injured|hurt)\b", tail):
+                if _RE_CASUALTIES_5.search(tail):
                     found["wounded"].append(val)
-                elif re.search(r"\bdead\b", tail):
+                elif _RE_CASUALTIES_7.search(tail):
                     found["killed"].append(val)
         return (max(found["killed"]) if found["killed"] else None,
                 max(found["wounded"]) if found["wounded"] else None)  # fmt: skip
@@ -1807,11 +1919,7 @@ class _Reader:
         ev["plural"] = (
             ev["plural"]
             or m.plural
-            or bool(
-                re.search(
-                    r"\b(?:sites|targets|locations)\b", self.folded[m.clause[0] : m.clause[1]]
-                )
-            )
+            or bool(_RE_ABSORB_1.search(self.folded[m.clause[0] : m.clause[1]]))
         )
         if m.status == "event":
             ev["types"].append(m.event_type)
@@ -1947,18 +2055,14 @@ class _Reader:
         rows = self._death_tallies()
         pub = self.doc.published
         f = self.folded
-        for mt in self.m.tally_re.finditer(f):
+        for mt in self._tally_matches():
             num = mt.group("num")
             unit_word = " ".join(mt.group("unit").split())
-            ordinal = bool(re.search(r"\d(?:st|nd|rd|th)$", num)) or (
-                self.m.numbers.get(re.split(r"[-\s]", num)[-1], (0, ""))[1] == "ordinal"
+            ordinal = bool(_RE_BARE_TALLIES_1.search(num)) or (
+                self.m.numbers.get(_RE_TALLIES_6.split(num)[-1], (0, ""))[1] == "ordinal"
             )
             count = self._count(num)
-            if (
-                mt.group("mods")
-                and not ordinal
-                and re.search(r"\b(?:of|the|and|or|in|on|at)\b", mt.group("mods"))
-            ):
+            if mt.group("mods") and not ordinal and _RE_TALLIES_3.search(mt.group("mods")):
                 continue
             if count is None or count < 2:
                 continue
@@ -1970,15 +2074,14 @@ class _Reader:
             if (
                 ordinal
                 and not mt.group("the")
-                and not re.search(r"\bthe\s+$", f[max(0, mt.start() - 5) : mt.start()])
+                and not _RE_TALLIES_4.search(f[max(0, mt.start() - 5) : mt.start()])
             ):
                 continue
             if not ordinal and self.m.units.get(unit_word) in ("missiles", "rounds"):
                 continue  # "122 missiles": one barrage's size, not a running count
             if any(t["start"] < mt.end("num") and mt.start("num") < t["end"] for t in self.timexes):
                 continue  # "the February 15 rocket attack": a date, not a count
-            if re.search(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:the\s+)?$",
-                         f[max(0, mt.start("num") - 16) : mt.start("num")]):  # fmt: skip
+            if _RE_TALLIES_1.search(f[max(0, mt.start("num") - 16) : mt.start("num")]):  # fmt: skip
                 continue  # "October the 7th attack"
             si = self.doc.sentence_at(mt.start())
             s = self.sents[si]
@@ -1987,7 +2090,7 @@ class _Reader:
             ):
                 continue
             left = f[max(s.start, mt.start() - 14) : mt.start()]
-            if re.search(r"\b(?:article|resolution|section|no\.|number|route|tower)\s*$", left):
+            if _RE_TALLIES_2.search(left):
                 continue
             if self._not_attack((mt.start("unit"), mt.end("unit"), unit_word, None), s):
                 continue  # "45 strikes were planned", "could face 100 more attacks"
@@ -2015,9 +2118,7 @@ class _Reader:
                 elif (
                     since is None
                     and t["kind"] == "point"
-                    and re.search(
-                        r"\bsince\b[^.;]{0,40}$", f[max(s.start, t["start"] - 45) : t["start"]]
-                    )
+                    and _RE_TALLIES_5.search(f[max(s.start, t["start"] - 45) : t["start"]])
                 ):
                     since = t["date_start"]  # "since he took office in January"
                 elif _AS_OF.search(f, max(0, t["start"] - 12), t["start"]):
@@ -2035,6 +2136,36 @@ class _Reader:
         rows += self._bare_tallies([(r["start"], r["end"]) for r in rows])
         return rows
 
+    def _tally_matches(self):
+        """``tally_re.finditer`` over the text, scanning only the stretches that can hold a tally.
+
+        A tally spans no character ``tally_cuts`` matches (".", ";", "?"...) and holds a
+        unit word, so the stretches between cuts without a unit word's first letters hold
+        none. Scanned alone (its bounds are cuts, which the pattern's look-arounds treat
+        as the whole text does), a stretch gives what the whole scan gives there.
+        """
+        f, m = self.folded, self.m
+        if m.tally_cuts is None:
+            yield from m.tally_re.finditer(f)
+            return
+        hits = []
+        for k in m.tally_keys:
+            i = f.find(k)
+            while i >= 0:
+                hits.append(i)
+                i = f.find(k, i + 1)
+        if not hits:
+            return
+        hits.sort()
+        cuts = [mt.start() for mt in m.tally_cuts.finditer(f)]
+        end = -1
+        for i in hits:
+            if i < end:
+                continue  # in the stretch just scanned
+            j = bisect_right(cuts, i)
+            start, end = (cuts[j - 1] + 1 if j else 0), (cuts[j] if j < len(cuts) else len(f))
+            yield from m.tally_re.finditer(f, start, end)
+
     def _bare_tallies(self, taken: list[tuple[int, int]]) -> list[dict]:
         """Counts that leave out what they count, in a sentence about attacks: "we've seen
         ... about a dozen over the last several days", "some 160 since October 17"."""
@@ -2049,7 +2180,7 @@ class _Reader:
             if mt is None or any(a < mt.end() and mt.start() < b for a, b in taken):
                 continue
             count = self._count(mt.group("num"))
-            if count is None or count < 2 or re.search(r"\d(?:st|nd|rd|th)$", mt.group("num")):
+            if count is None or count < 2 or _RE_BARE_TALLIES_1.search(mt.group("num")):
                 continue
             si = self.doc.sentence_at(mt.start())
             s = self.sents[si]
@@ -2118,7 +2249,7 @@ class _Reader:
 
     def _count(self, num: str) -> int | None:
         num = " ".join(num.replace("-", " ").split())
-        m = re.match(r"(\d[\d,]*)(?:st|nd|rd|th)?$", num)
+        m = _RE_COUNT_1.match(num)
         if m:
             return int(m.group(1).replace(",", ""))
         parts = num.split()
@@ -2140,14 +2271,13 @@ class _Reader:
         f = self.folded
         ents = [e for e in self.ents_in(a, b) if e.etype in ("state", *_PLACE_TYPES)]
         for i, e in enumerate(ents):
-            if not re.search(
-                r"\b(?:in|across|inside|throughout)\s+(?:the\s+)?$",
+            if not _RE_REGION_1.search(
                 f[max(a, e.start - 12) : e.start],
             ):
                 continue
             last = e
             for nxt in ents[i + 1 :]:
-                if re.fullmatch(r"\s*(?:,|and|, and)\s*", f[last.end : nxt.start]):
+                if _RE_REGION_2.fullmatch(f[last.end : nxt.start]):
                     last = nxt
                 else:
                     break
@@ -2178,7 +2308,7 @@ def _lead_days(text: str, numbers: dict) -> int:
     t = " ".join(text.split())
     if "next day" in t or "following day" in t or t in ("a day later", "within a day"):
         return 1
-    m = re.match(r"(\w+) days later", t)
+    m = _RE_LEAD_DAYS_1.match(t)
     if m:
         return int(m.group(1)) if m.group(1).isdigit() else numbers.get(m.group(1), (1, ""))[0]
     return 0
@@ -2415,7 +2545,7 @@ def _int_list(v) -> list[int]:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return []
     if isinstance(v, str):
-        return [int(x) for x in re.findall(r"\d+", v)]
+        return [int(x) for x in _RE_INT_LIST_1.findall(v)]
     return [int(x) for x in v]
 
 
@@ -2445,6 +2575,11 @@ def _place_chain(eid: str | None, actors: dict) -> tuple[str, ...]:
     return chain
 
 
+_COMPATIBLE_PAIRS = frozenset((x, y) for pair in _COMPATIBLE for x in pair for y in pair if x != y)
+_SLACK_DAYS = {k: timedelta(days=v) for k, v in _SLACK.items()}
+_NO_SLACK = timedelta(0)
+
+
 def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
     """How strongly two event profiles look like one happening; ``None`` if they cannot be.
 
@@ -2470,18 +2605,21 @@ def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
     True
     """
     actors = actors or {}
-    if not _compatible_types(a["type"], b["type"]):
+    ta, tb = a["type"], b["type"]
+    if not (ta == tb or ta in _GENERIC or tb in _GENERIC or (ta, tb) in _COMPATIBLE_PAIRS):
         return None
     score = 0
-    if a["start"] and b["start"]:
-        ta = {"date_start": a["start"], "date_end": a["end"], "precision": a["precision"]}
-        tb = {"date_start": b["start"], "date_end": b["end"], "precision": b["precision"]}
-        if not _overlap(ta, tb):
+    sa, sb = a["start"], b["start"]
+    if sa and sb:
+        # :func:`_overlap` inlined: this runs once per candidate pair of the corpus
+        slack = max(_SLACK_DAYS.get(a["precision"], _NO_SLACK),
+                    _SLACK_DAYS.get(b["precision"], _NO_SLACK))  # fmt: skip
+        if not (sa - slack <= b["end"] and sb - slack <= a["end"]):
             return None
-        if a["precision"] == b["precision"] == "day" and a["start"] == b["start"]:
+        if a["precision"] == b["precision"] == "day" and sa == sb:
             score += 2
     else:
-        dated, undated = (a, b) if a["start"] else (b, a)
+        dated, undated = (a, b) if sa else (b, a)
         if dated["start"] and undated["pub"] and undated["pub"] < dated["start"]:
             return None
     if a["location"] and b["location"]:
@@ -2534,6 +2672,197 @@ def _merge_profile(c: dict, p: dict) -> None:
         c["pub"] = p["pub"]
 
 
+_FACT_WEIGHTS = {"location": 2, "country": 1, "perp": 1, "target": 1, "type": 1, "killed": 2,
+                 "wounded": 1}  # fmt: skip
+"""What each shared fact adds in :func:`pair_score`: with the same day (dated pairs only)
+these are its only positive terms, so a pair with an undated side scores at most the
+weight of the facts it shares."""
+_MAX_SLACK = max(_SLACK.values())
+_MAX_SPAN = 400  # days: a dated happening longer than this is checked against every report
+
+
+def _facts(c: dict) -> tuple[tuple[str, object], ...]:
+    """The facts of a profile that can add to :func:`pair_score`, in a fixed order."""
+    out = [(k, c[k]) for k in ("location", "country", "perp", "target") if c[k]]
+    if c["type"] not in _GENERIC:
+        out.append(("type", c["type"]))
+    out += [(k, c[k]) for k in ("killed", "wounded") if c[k]]
+    return tuple(out)
+
+
+class _Happenings:
+    """The clusters of :func:`cluster_events` and the indexes that find a report's candidates.
+
+    A report can only join a happening it is compatible with, so instead of scoring
+    every happening within the window, candidates come from two exact indexes:
+
+    * dated happenings by the days their dates cover: two dated reports must overlap
+      within :data:`_SLACK` days;
+    * every happening by the sets of facts whose weights reach ``min_score_undated``
+      (the score a pair with an undated side needs): such a pair must share one of them.
+
+    What the indexes return is then checked exactly as the plain scan did: in the window
+    (:data:`CLUSTER_WINDOW_DAYS` around any date the happening was ever indexed under),
+    no report of the same article, and a :func:`pair_score` reaching the threshold.
+    """
+
+    def __init__(self, actors: dict, min_score: int, min_score_undated: int):
+        self.actors, self.min_score, self.min_undated = actors, min_score, min_score_undated
+        self.reach = CLUSTER_WINDOW_DAYS // 7 + 1
+        self.clusters: list[dict] = []
+        self.weeks: list[set[int]] = []  # every week a happening's start or pub ever fell in
+        self.spans: list[tuple[int, int] | str | None] = []  # days indexed (None: undated)
+        self.by_day: dict[int, set[int]] = {}
+        self.wild: set[int] = set()  # dated, but open or too long to index by day
+        self.undated = 0
+        self.facts: list[tuple[tuple, list]] = []  # (facts, keys indexed)
+        self.by_facts: dict[tuple, set[int]] = {}
+        self._subsets: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
+        self._keys: dict[tuple, list[tuple]] = {}  # the same facts recur in many reports
+
+    # ---- indexes
+
+    def _minimal(self, names: tuple[str, ...]) -> list[tuple[int, ...]]:
+        """Positions of the smallest sets of facts whose weights reach the undated threshold."""
+        hit = self._subsets.get(names)
+        if hit is None:
+            w, need, hit = [_FACT_WEIGHTS[n] for n in names], self.min_undated, []
+            for mask in range(1, 1 << len(names)):
+                idx = [i for i in range(len(names)) if mask >> i & 1]
+                tot = sum(w[i] for i in idx)
+                if tot >= need and all(tot - w[i] < need for i in idx):
+                    hit.append(tuple(idx))
+            self._subsets[names] = hit
+        return hit
+
+    def _fact_keys(self, facts: tuple, query: bool) -> list[tuple]:
+        # places match when one encloses the other: a happening is filed under every
+        # place that encloses its own ("A") and under its own place ("S"); a report
+        # looks up the happenings inside its place and those at a place enclosing it
+        out = self._keys.get((facts, query))
+        if out is not None:
+            return out
+        out = self._keys[(facts, query)] = []
+        for subset in self._minimal(tuple(n for n, _ in facts)):
+            keys: list[tuple] = [()]
+            for i in subset:
+                name, value = facts[i]
+                if name == "location":
+                    chain = _place_chain(value, self.actors)
+                    forms = ([("A", value)] + [("S", x) for x in chain] if query
+                             else [("A", x) for x in chain] + [("S", value)])  # fmt: skip
+                else:
+                    forms = [value]
+                keys = [k + ((name, f),) for k in keys for f in forms]
+            out.extend(keys)
+        return out
+
+    def _index(self, ci: int) -> None:
+        """(Re)file happening ``ci`` after it was created or its profile changed."""
+        c = self.clusters[ci]
+        for d in (c["start"], c["pub"]):
+            if d:
+                self.weeks[ci].add(d.toordinal() // 7)
+        span: tuple[int, int] | str | None = None
+        if c["start"]:
+            if c["end"] is None:
+                span = "wild"
+            else:
+                lo, hi = sorted((c["start"].toordinal(), c["end"].toordinal()))
+                span = (lo, hi) if hi - lo <= _MAX_SPAN else "wild"
+        old = self.spans[ci]
+        if span != old:
+            if old == "wild":
+                self.wild.discard(ci)
+            elif old is not None:
+                for d in range(old[0], old[1] + 1):
+                    self.by_day[d].discard(ci)
+            if span == "wild":
+                self.wild.add(ci)
+            elif span is not None:
+                for d in range(span[0], span[1] + 1):
+                    self.by_day.setdefault(d, set()).add(ci)
+            self.undated += (span is None) - (old is None)
+            self.spans[ci] = span
+        if self.min_undated <= 0:
+            return  # every pair may reach the threshold: no fact index helps
+        facts = _facts(c)
+        if facts != self.facts[ci][0]:
+            for k in self.facts[ci][1]:
+                self.by_facts[k].discard(ci)
+            keys = self._fact_keys(facts, query=False)
+            for k in keys:
+                self.by_facts.setdefault(k, set()).add(ci)
+            self.facts[ci] = (facts, keys)
+
+    def add(self, p: dict, art, i: int) -> int:
+        ci = len(self.clusters)
+        self.clusters.append(dict(p, articles={art}, first=i))
+        self.weeks.append(set())
+        self.spans.append(None)
+        self.undated += 1
+        self.facts.append(((), []))
+        self._index(ci)
+        return ci
+
+    def merge(self, ci: int, p: dict, art) -> None:
+        _merge_profile(self.clusters[ci], p)
+        self.clusters[ci]["articles"].add(art)
+        self._index(ci)
+
+    # ---- search
+
+    def _candidates(self, p: dict) -> set[int] | range:
+        """Happenings ``p`` may join (a superset), or all of them when no index applies."""
+        out: set[int] = set()
+        by_facts = self.min_undated > 0 and (self.undated or not p["start"])
+        if p["start"]:
+            if p["end"] is None:
+                return range(len(self.clusters))
+            lo, hi = sorted((p["start"].toordinal(), p["end"].toordinal()))
+            if hi - lo > _MAX_SPAN:
+                return range(len(self.clusters))
+            for d in range(lo - _MAX_SLACK, hi + _MAX_SLACK + 1):
+                hit = self.by_day.get(d)
+                if hit:
+                    out |= hit
+            out |= self.wild
+            if self.undated and self.min_undated <= 0:
+                return range(len(self.clusters))
+        elif self.min_undated <= 0:
+            return range(len(self.clusters))
+        if by_facts:
+            for k in self._fact_keys(_facts(p), query=True):
+                hit = self.by_facts.get(k)
+                if hit:
+                    out |= hit
+        return out
+
+    def best(self, p: dict, art) -> int | None:
+        """The happening ``p`` joins: the best score reaching the threshold, the first on ties."""
+        anchor = p["start"] or p["pub"]
+        if not anchor:
+            return None
+        wk = anchor.toordinal() // 7
+        lo, hi = wk - self.reach, wk + self.reach
+        best, best_score = None, None
+        for ci in self._candidates(p):
+            if not any(lo <= w <= hi for w in self.weeks[ci]):
+                continue
+            c = self.clusters[ci]
+            if art in c["articles"]:
+                continue
+            s = pair_score(c, p, self.actors)
+            if s is None:
+                continue
+            need = self.min_score if (c["start"] and p["start"]) else self.min_undated
+            if s >= need and (
+                best_score is None or s > best_score or (s == best_score and ci < best)
+            ):
+                best, best_score = ci, s
+        return best
+
+
 def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
                    min_score: int = 2, min_score_undated: int = 4) -> pd.Series:  # fmt: skip
     """Cluster article-level events into happenings; returns a ``cluster_id`` per row.
@@ -2542,6 +2871,9 @@ def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
     (see :func:`pair_score`) that has no event from the same article, if the score
     reaches ``min_score`` (``min_score_undated`` when either side has no date: an
     undated report needs a shared place or death toll), else it starts a new one.
+    Only happenings indexed within :data:`CLUSTER_WINDOW_DAYS` of the report are
+    considered, and of those only the ones indexes show could reach the threshold, so
+    the work grows with the number of reports, not with its square.
     Cluster ids are ``E`` + a running number in date order, so reruns give the same ids.
 
     Examples
@@ -2564,48 +2896,18 @@ def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
         _PRECISION_RANK.get(profiles[i]["precision"], 9),
         profiles[i]["start"] or profiles[i]["pub"] or date.max,
         str(recs[i].get("article_id")), _int(recs[i].get("event_idx")) or 0, i))  # fmt: skip
-    clusters: list[dict] = []
-    buckets: dict[int, set[int]] = {}  # week number -> clusters anchored near it
+    h = _Happenings(actors, min_score, min_score_undated)
     member: dict[int, int] = {}
-    reach = CLUSTER_WINDOW_DAYS // 7 + 1
-
-    def week(d: date | None) -> int | None:
-        return d.toordinal() // 7 if d else None
-
-    def index(ci: int) -> None:
-        c = clusters[ci]
-        for d in (c["start"], c["pub"]):
-            if d:
-                buckets.setdefault(week(d), set()).add(ci)
-
     for i in order:
         p = profiles[i]
         art = recs[i].get("article_id")
-        anchor = p["start"] or p["pub"]
-        near: set[int] = set()
-        if anchor:
-            for w in range(week(anchor) - reach, week(anchor) + reach + 1):
-                near |= buckets.get(w, set())
-        best, best_score = None, None
-        for ci in sorted(near):
-            c = clusters[ci]
-            if art in c["articles"]:
-                continue
-            s = pair_score(c, p, actors)
-            if s is None:
-                continue
-            need = min_score if (c["start"] and p["start"]) else min_score_undated
-            if s >= need and (best_score is None or s > best_score):
-                best, best_score = ci, s
+        best = h.best(p, art)
         if best is None:
-            clusters.append(dict(p, articles={art}, first=i))
-            member[i] = len(clusters) - 1
-            index(len(clusters) - 1)
+            member[i] = h.add(p, art, i)
         else:
-            _merge_profile(clusters[best], p)
-            clusters[best]["articles"].add(art)
+            h.merge(best, p, art)
             member[i] = best
-            index(best)
+    clusters = h.clusters
     # number clusters by date so ids are stable and readable
     rank = sorted(range(len(clusters)), key=lambda c: (
         clusters[c]["start"] or clusters[c]["pub"] or date.max, clusters[c]["first"]))  # fmt: skip
