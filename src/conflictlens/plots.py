@@ -8,6 +8,7 @@ into PNG, SVG or PDF metadata, so a rerun gives identical bytes.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -453,8 +454,12 @@ def _mark_key_events(ax, key_events, lo, hi) -> None:
         ax.text(d, 1.0 + 0.035 * (n % 2), str(n), transform=trans, fontsize=7, color="#4a4a4a",
                 ha="center", va="bottom", clip_on=False)  # fmt: skip
         notes.append(f"{n} {pd.Timestamp(d):%Y-%m-%d} {label}")
-    ax.text(0.0, -0.2, "Key events: " + "   ".join(notes), transform=ax.transAxes, fontsize=7,
-            color="#4a4a4a", va="top", ha="left", wrap=True)  # fmt: skip
+    # wrapped here, not with wrap=True: matplotlib re-measures the text once per word
+    chars = int(ax.figure.get_size_inches()[0] * 72 / (7 * 0.55))  # DejaVu Sans ~0.55 em a char
+    items = [n.replace(" ", "\u00a0") for n in notes]  # a line never splits an event's label
+    note = textwrap.fill("Key events: " + "   ".join(items), width=max(40, chars))
+    ax.text(0.0, -0.2, note, transform=ax.transAxes, fontsize=7, color="#4a4a4a", va="top",
+            ha="left")  # fmt: skip
 
 
 def attack_series_figure(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -100,9 +101,16 @@ def load_reference(path: str | Path | None) -> pd.DataFrame | None:
 
 
 def _place_names() -> dict[str, str]:
-    actors = lexicons.load_actors()
+    path = lexicons.default_dir() / "actors.csv"
+    return dict(_place_names_of(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _place_names_of(path: Path, mtime_ns: int) -> tuple[tuple[str, str], ...]:
+    # read once per version of the file: tallies ask for it once per row
+    actors = lexicons.load_actors(path)
     states = actors[actors.entity_type.isin(["state", "place", "city", "capital"])]
-    return {fold(a).strip(): e for a, e in zip(states.alias, states.entity_id, strict=True)}
+    return tuple((fold(a).strip(), e) for a, e in zip(states.alias, states.entity_id, strict=True))
 
 
 def coverage_period(
