@@ -300,7 +300,51 @@ def test_vader_equals_the_package_analyzer_on_the_sample_and_random_text():
         sentences.append(" ".join(w + r.choice(["", "", ".", ",", "!", "?", "'"]) for w in words))
     for s in sentences:
         assert v.scores(s) == v.analyzer.polarity_scores(s), s
-        assert v.emoji_free(s) is False or v.scores(s, emoji=False) == v.scores(s)
+
+
+def test_vader_with_small_memories_still_scores_exactly():
+    # the token tables and the memo of sentences forget everything when full: no stale reads
+    v = F.Vader()
+    v._TOKENS_SIZE, v._MEMO_SIZE = 5, 3
+    sentences = ["The attack was NOT good, but the talks were great!!",
+                 "No one was hurt", "kind of a bad ass deal", "I am VERY happy",
+                 "Talks resume.", "The attack was NOT good, but the talks were great!!"] * 3  # fmt: skip
+    for s in sentences:
+        assert v.scores(s) == v.analyzer.polarity_scores(s), s
+
+
+def _voice_by_scan(quotes, turns, offset):
+    # the innermost (shortest, then first listed) speech quote, else the first turn listed
+    spans = sorted([q for q in quotes if q["kind"] in F.SPEECH_KINDS],
+                   key=lambda q: q["end"] - q["start"])  # fmt: skip
+    for q in spans:
+        if q["start"] <= offset < q["end"]:
+            return q["speaker_id"] or F.UNKNOWN_SPEAKER, q["kind"]
+    for t in turns:
+        if t["speaker_role"] != "journalist" and t["start"] <= offset < t["end"]:
+            return t["speaker_id"] or F.UNKNOWN_SPEAKER, None
+    return F.NARRATOR, None
+
+
+def test_voices_match_a_scan_of_nested_quotes_and_turns():
+    import random
+
+    r = random.Random(3)
+    for _ in range(200):
+        quotes = []
+        for _ in range(r.randint(0, 6)):
+            a = r.randint(0, 60)
+            quotes.append({"start": a, "end": a + r.randint(0, 30), "speaker_id": r.choice(
+                [None, "iran", "kirby", "houthis"]), "kind": r.choice(
+                ["direct", "partial", "reported", "scare", "name"])})  # fmt: skip
+        turns = []
+        for _ in range(r.randint(0, 3)):
+            a = r.randint(0, 80)
+            turns.append({"start": a, "end": a + r.randint(1, 40), "speaker_id": r.choice(
+                [None, "kirby"]), "speaker_role": r.choice(["official", "journalist"])})  # fmt: skip
+        v = F.Voices(quotes, turns)
+        for offset in range(-2, 125):
+            assert (v.at(offset), v.kind_at(offset)) == _voice_by_scan(quotes, turns, offset)
 
 
 def test_tone_rows_one_per_sentence(seed_out):

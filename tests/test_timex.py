@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -239,3 +241,49 @@ def test_a_verb_before_the_expression_governs_it_over_a_later_future_cue(model):
     assert str(t.date) == "2024-02-05" and t.tense == "past"
     # a fronted expression still takes the verb after it
     assert str(one("On Sunday, talks will resume in Doha.", THU, model).date) == "2024-02-11"
+
+
+def _ungated(model):
+    # the same alternatives without the lookahead that skips hopeless positions
+    body = model.pattern.pattern
+    return re.compile(r"\b" + body[body.index("(?:(?P<iso>") :])
+
+
+def _date_soup(model, seed, n=3000):
+    """Every pair of the words the alternatives know (with numbers and fillers), then random
+    runs of them with assorted separators."""
+    words = [*model.months, *model.weekdays, *model.relative_days, *model.parts, *model.anchors,
+             *model.named_days, *timex._NUM_WORDS, *timex._YEAR_PREPOSITIONS, *timex._PAST,
+             "the", "ago", "hours", "night", "morning", "evening", "weekend", "week", "weeks",
+             "month", "months", "year", "years", "days", "day", "overnight", "earlier", "later",
+             "over", "during", "at", "on", "to", "and", "percent", "troops", "attack", "said",
+             "24", "48", "3", "15th", "2023", "2024", "1990s", "2024-01-28", "1/28/2024", "x"]  # fmt: skip
+    seps = [" ", " ", " ", "  ", "\n", "-", ", ", ". ", "'s "]
+    r = random.Random(seed)
+    texts = [f"{a} {b}" for a in words for b in words]
+    for _ in range(n):
+        k = r.randint(1, 7)
+        texts.append("".join(r.choice(words) + r.choice(seps) for _ in range(k)))
+    return texts
+
+
+def _matches(pattern, text):
+    return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+
+def test_the_start_gate_only_skips_positions_where_nothing_matches(model, tmp_path):
+    for name in ("timex_words.csv", "tense_cues.csv"):
+        src = timex.lexicons.default_dir() / name
+        (tmp_path / name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    # a lexicon with a new anchor and a multi-word relative day: the gate follows the lexicon
+    p = tmp_path / "timex_words.csv"
+    p.write_text(p.read_text(encoding="utf-8") + "following,anchor,1\nday before yesterday,"
+                 "relative_day,-2\nthe ides of,part_of_month,11-20\n", encoding="utf-8")  # fmt: skip
+    found = 0
+    for m, seed in ((model, 1), (timex.build(tmp_path), 2)):
+        ungated = _ungated(m)
+        for text in _date_soup(m, seed):
+            got = _matches(m.pattern, text)
+            assert got == _matches(ungated, text), text
+            found += len(got)
+    assert found > 2000  # the soup is full of dates: the comparison is not vacuous

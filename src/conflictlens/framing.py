@@ -29,7 +29,8 @@ narrative-framing notebook.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
@@ -79,6 +80,14 @@ _NEGATIONS = frozenset({"not", "n't", "never", "no", "deny", "denies", "denied",
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten dozens dozen scores hundreds several".split()
 )
+# word classes joined once (not at every test)
+_NUMBER_WORDS_LEAST = _NUMBER_WORDS | {"least", "to", "more"}
+_BEFORE_VERB = BE | HAVE | MODALS | {"to"} | PRONOUNS | RELATIVES
+_BEFORE_VERB_OR_AND = _BEFORE_VERB | {"and", "or", ","}
+_HAVE_MODALS = HAVE | MODALS
+_HAVE_RELATIVES_PRONOUNS = HAVE | RELATIVES | PRONOUNS
+_PREDICATE_VERBS = BE | {"remains", "remain", "became", "become", "designated", "as", "called",
+                         "branded", "labelled", "labeled"}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -232,16 +241,33 @@ class BlameCue:
     pattern: str
 
 
+_NEUTRAL = (0.0, 1.0, 0.0, 0.0)
+"""(neg, neu, pos, compound) of a sentence without lexicon words or emoji."""
+_EMPTY = (0.0, 0.0, 0.0, 0.0)
+"""(neg, neu, pos, compound) of an empty or blank sentence."""
+# What a token is to the VADER rules: in capitals; a booster, negation or rule word; a
+# word of an idiom; a lexicon word; "kind"; "of".
+_UPPER, _ODD, _IDIOM, _KNOWN, _KIND, _OF = 1, 2, 4, 8, 16, 32
+
+
 class Vader:
     """VADER sentence scores with the lexicon shipped in ``vaderSentiment`` (no download).
 
-    Gives exactly ``SentimentIntensityAnalyzer.polarity_scores``, faster: the
-    analyzer's character-by-character emoji pass is skipped for text without emoji, a
-    sentence with no lexicon word (every word of valence 0) is neutral without the
-    word-by-word pass, and the sentence is lower-cased once instead of once per check
-    of every lexicon word (:meth:`_valence` is ``sentiment_valence`` of
-    vaderSentiment 3.3.2, rule for rule; ``tests/test_framing.py`` compares the two on
-    the corpora and on random text).
+    Gives exactly ``SentimentIntensityAnalyzer.polarity_scores``, faster:
+
+    - what the rules need to know of a token (its SentiText word, lower-cased, its
+      lexicon valence, whether it is in capitals, holds an emoji or is a word that can
+      change a neighbour's valence) is worked out once per distinct token;
+    - a sentence whose tokens are neither lexicon words nor emoji is neutral at once;
+    - a lexicon word with no booster, negation or other rule word ("no", "so", "this",
+      "without", "doubt", "least") among itself and the three words before keeps its
+      lexicon valence, give or take the capitals rule, and the idiom check runs only
+      when two idiom words stand side by side near it; any other lexicon word goes
+      through :meth:`_valence`, which is ``sentiment_valence`` of vaderSentiment 3.3.2,
+      rule for rule, as :meth:`_score` is its ``score_valence``;
+    - a sentence text seen before (boilerplate, a repeated line) is not scored again.
+
+    ``tests/test_framing.py`` compares the two on the corpora and on random text.
 
     Examples
     --------
@@ -253,6 +279,10 @@ class Vader:
     {'neg': 0.0, 'neu': 1.0, 'pos': 0.0, 'compound': 0.0}
     """
 
+    _MEMO_SIZE = 100_000  # sentence texts remembered (then forgotten all at once)
+    _TOKENS_SIZE = 200_000  # distinct tokens described (likewise)
+    _RULE_WORDS = frozenset({"no", "never", "so", "this", "without", "doubt", "least"})
+
     def __init__(self) -> None:
         from vaderSentiment import vaderSentiment as vs
 
@@ -260,69 +290,167 @@ class Vader:
         self.analyzer = vs.SentimentIntensityAnalyzer()
         self._emoji = frozenset(k for k in self.analyzer.emojis if len(k) == 1)
         self._lexicon = self.analyzer.lexicon
+        self._boosters = vs.BOOSTER_DICT
         self._negate = frozenset(vs.NEGATE)
-        # token -> its SentiText word and that word lower-cased, and whether the
-        # lexicon has it: looked up once per distinct token (tokens repeat a lot)
-        self._word = _TokenTable(self._sentitext_word)
-        self._low = _TokenTable(self._lower)
-        self._known = _TokenTable(self._in_lexicon)
+        # every word of an idiom or of a multi-word booster ("kiss of death", "kind of")
+        self._idiom_words = frozenset(
+            w for k in (*vs.SPECIAL_CASES, *vs.BOOSTER_DICT) if " " in k for w in k.split(" ")
+        )
+        # token -> its SentiText word, lower-cased, in the lexicon?, its valence before the
+        # rules (0 outside the lexicon and for boosters) and its flags
+        self._word: dict[str, str] = {}
+        self._low: dict[str, str] = {}
+        self._known: dict[str, bool] = {}
+        self._value: dict[str, float] = {}
+        self._flags: dict[str, int] = {}  # _UPPER | _ODD | _IDIOM | _KNOWN | _KIND | _OF
+        self._neutral: set[str] = set()  # neither lexicon words nor emoji
+        self._emoji_tokens: set[str] = set()
+        self._upper_tokens: set[str] = set()
+        self._marked: set[str] = set()  # emoji, capitals and "but"
+        self._but: set[str] = set()  # tokens that are the word "but"
+        self._memo: dict[str, tuple[float, float, float, float]] = {}
+        self._scored: dict[tuple, tuple[float, float, float, float]] = {}
 
     def emoji_free(self, text: str) -> bool:
         """True when ``text`` has no character the analyzer reads as an emoji."""
         return self._emoji.isdisjoint(text)
 
-    def scores(self, text: str, *, emoji: bool = True) -> dict[str, float]:
-        """``polarity_scores(text)``; ``emoji=False`` promises ``emoji_free(text)``."""
-        if emoji and not self._emoji.isdisjoint(text):
-            return self.analyzer.polarity_scores(text)
-        text = text.strip()
-        tokens = text.split()
-        known = list(map(self._known.__getitem__, tokens))
-        if tokens and not any(known):
-            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-        words = list(map(self._word.__getitem__, tokens))  # SentiText.words_and_emoticons
-        low = list(map(self._low.__getitem__, tokens))
-        return self._scores(text, words, low, known)
+    def scores(self, text: str) -> dict[str, float]:
+        """``polarity_scores(text)``: ``neg``, ``neu``, ``pos`` and ``compound``."""
+        neg, neu, pos, compound = self.polarity(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
 
-    def _sentitext_word(self, token: str) -> str:
-        # SentiText._strip_punc_if_word: punctuation around a word goes, unless that leaves
-        # two characters or fewer (an emoticon)
-        stripped = token.strip(self._vs.string.punctuation)
-        return token if len(stripped) <= 2 else stripped
+    def polarity(self, text: str) -> tuple[float, float, float, float]:
+        """``(neg, neu, pos, compound)`` of ``text``, as :meth:`scores` gives them.
 
-    def _lower(self, token: str) -> str:
-        return self._word[token].lower()
+        Examples
+        --------
+        >>> Vader().polarity("The attack killed two soldiers.")
+        (0.717, 0.283, 0.0, -0.8225)
+        """
+        out = self._memo.get(text)
+        if out is None:
+            out = self._polarity(text)
+            if len(self._memo) >= self._MEMO_SIZE:
+                self._memo.clear()
+            self._memo[text] = out
+        return out
 
-    def _in_lexicon(self, token: str) -> bool:
-        return self._low[token] in self._lexicon
-
-    def _scores(
-        self, text: str, words: list[str], low: list[str], known: list[bool]
-    ) -> dict[str, float]:
-        # SentimentIntensityAnalyzer.polarity_scores after its emoji pass (vaderSentiment
-        # 3.3.2); ``known[i]`` is ``low[i] in lexicon``: any other word has valence 0
-        sia, boosters = self.analyzer, self._vs.BOOSTER_DICT
-        n_caps = sum(map(str.isupper, words))
-        is_cap_diff = 0 < len(words) - n_caps < len(words)  # allcap_differential
-        sentiments: list[float] = [0] * len(words)
-        last = len(words) - 1
-        for i in compress(range(len(words)), known):
-            w = low[i]
-            if w in boosters or (i < last and w == "kind" and low[i + 1] == "of"):
+    def _polarity(self, text: str) -> tuple[float, float, float, float]:
+        tokens = text.split()  # SentiText splits the stripped text: the same tokens
+        if not tokens:
+            return _EMPTY
+        if self._neutral.issuperset(tokens):
+            return _NEUTRAL
+        sentiments = list(map(self._value.get, tokens))
+        if None in sentiments:  # a token not seen before
+            self._learn(tokens)
+            if self._neutral.issuperset(tokens):
+                return _NEUTRAL
+            sentiments = list(map(self._value.__getitem__, tokens))
+        n = len(tokens)
+        cap_diff = but = False
+        if not self._marked.isdisjoint(tokens):  # emoji, capitals or "but"
+            if self._emoji_tokens and not self._emoji_tokens.isdisjoint(tokens):
+                s = self.analyzer.polarity_scores(text)  # emoji become their descriptions
+                return (s["neg"], s["neu"], s["pos"], s["compound"])
+            if not self._upper_tokens.isdisjoint(tokens):  # allcap_differential
+                n_caps = sum(map(self._upper_tokens.__contains__, tokens))
+                cap_diff = 0 < n - n_caps < n
+            but = not self._but.isdisjoint(tokens)
+        flag = self._flags.__getitem__
+        for i in compress(range(n), sentiments):  # lexicon words other than boosters
+            here = flag(tokens[i])
+            nxt = flag(tokens[i + 1]) if i < n - 1 else 0
+            if here & _KIND and nxt & _OF:
+                sentiments[i] = 0  # "kind of" is a booster
                 continue
-            sentiments[i] = self._valence(words[i], i, words, low, is_cap_diff)
-        if "but" in low:
-            sentiments = sia._but_check(words, sentiments)
-        return sia.score_valence(sentiments, text)
+            one = flag(tokens[i - 1]) if i > 0 else 0
+            two = flag(tokens[i - 2]) if i > 1 else 0
+            three = flag(tokens[i - 3]) if i > 2 else 0
+            if (here | one | two | three) & _ODD:
+                sentiments[i] = self._valence(tokens, i, cap_diff)
+                continue
+            # no rule word: the words before add 0 and negate nothing
+            valence = sentiments[i]
+            if cap_diff and here & _UPPER:
+                valence = valence + self._vs.C_INCR if valence > 0 else valence - self._vs.C_INCR
+            if (
+                i > 2
+                and not three & _KNOWN
+                and (one & (here | two) | two & three | here & nxt) & _IDIOM
+            ):
+                # two idiom words side by side: the idiom check may change something
+                low = list(map(self._low.__getitem__, tokens))
+                valence = self._special_idioms_check(valence, low, i)
+            sentiments[i] = valence
+        if but:
+            self._but_check(tokens, sentiments)
+        return self._score(sentiments, text)
 
-    def _valence(
-        self, item: str, i: int, words: list[str], low: list[str], cap_diff: bool
-    ) -> float:
-        # SentimentIntensityAnalyzer.sentiment_valence for a lexicon word at ``i``
+    def _but_check(self, tokens: list[str], sentiments: list[float]) -> None:
+        # SentimentIntensityAnalyzer._but_check, quirks and all: each valence halves (before
+        # the first "but") or grows by half (after it) at the FIRST position holding that
+        # value. Zeros stay zeros (which one is scaled changes no score), so only the
+        # others are walked.
+        bi = next(k for k, t in enumerate(tokens) if t in self._but)
+        for k in compress(range(len(sentiments)), sentiments):
+            sentiment = sentiments[k]
+            si = sentiments.index(sentiment)
+            if si < bi:
+                sentiments[si] = sentiment * 0.5
+            elif si > bi:
+                sentiments[si] = sentiment * 1.5
+
+    def _learn(self, tokens: list[str]) -> None:
+        if len(self._word) > self._TOKENS_SIZE:  # a vocabulary, not a corpus: bound it
+            for table in (self._word, self._low, self._known, self._value, self._flags,
+                          self._neutral, self._emoji_tokens, self._upper_tokens, self._but,
+                          self._marked):  # fmt: skip
+                table.clear()
+        punctuation, lex, boosters = self._vs.string.punctuation, self._lexicon, self._boosters
+        for token in set(tokens).difference(self._word):
+            # SentiText._strip_punc_if_word: punctuation around a word goes, unless that
+            # leaves two characters or fewer (an emoticon)
+            stripped = token.strip(punctuation)
+            word = token if len(stripped) <= 2 else stripped
+            low = word.lower()
+            self._word[token], self._low[token] = word, low
+            self._known[token] = known = low in lex
+            self._value[token] = lex[low] if known and low not in boosters else 0
+            rule = low in boosters or low in self._RULE_WORDS or self._negated(low)
+            self._flags[token] = (
+                (_UPPER if word.isupper() else 0) | (_ODD if rule else 0)
+                | (_IDIOM if low in self._idiom_words else 0) | (_KNOWN if known else 0)
+                | (_KIND if low == "kind" else 0) | (_OF if low == "of" else 0)
+            )  # fmt: skip
+            if word.isupper():
+                self._upper_tokens.add(token)
+                self._marked.add(token)
+            if low == "but":  # _but_check lower-cases the words again: the same
+                self._but.add(token)
+                self._marked.add(token)
+            if not token.isascii() and not self._emoji.isdisjoint(token):
+                self._emoji_tokens.add(token)
+                self._marked.add(token)
+            elif not known:
+                self._neutral.add(token)
+
+    def _valence(self, tokens: list[str], i: int, cap_diff: bool) -> float:
+        # SentimentIntensityAnalyzer.sentiment_valence for the lexicon word at ``i``. The
+        # rules look at most three words back and two ahead: they get that stretch
+        # (``i`` and the end of the sentence keep their meaning in it).
+        lo = i - 3 if i > 3 else 0
+        window = tokens[lo : i + 3]
+        words = list(map(self._word.__getitem__, window))
+        low = list(map(self._low.__getitem__, window))
+        known = list(map(self._known.__getitem__, window))
+        i -= lo
+        item = words[i]
         vs, lex = self._vs, self._lexicon
         item_lowercase = low[i]
         valence = lex[item_lowercase]
-        if item_lowercase == "no" and i != len(words) - 1 and low[i + 1] in lex:
+        if item_lowercase == "no" and i != len(words) - 1 and known[i + 1]:
             valence = 0.0  # "no" negates the next lexicon word instead
         if (
             (i > 0 and low[i - 1] == "no")
@@ -336,7 +464,7 @@ class Vader:
             else:
                 valence -= vs.C_INCR
         for start_i in range(0, 3):
-            if i > start_i and low[i - (start_i + 1)] not in lex:
+            if i > start_i and not known[i - (start_i + 1)]:
                 s = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
                 if start_i == 1 and s != 0:
                     s = s * 0.95
@@ -346,7 +474,7 @@ class Vader:
                 valence = self._negation_check(valence, low, start_i, i)
                 if start_i == 2:
                     valence = self._special_idioms_check(valence, low, i)
-        return self._least_check(valence, low, i)
+        return self._least_check(valence, low, known, i)
 
     def _negated(self, word: str) -> bool:
         # vaderSentiment.negated([word])
@@ -379,7 +507,17 @@ class Vader:
         return valence
 
     def _special_idioms_check(self, valence: float, low: list[str], i: int) -> float:
-        special, boosters = self._vs.SPECIAL_CASES, self._vs.BOOSTER_DICT
+        # ``i > 2``. Every n-gram looked up below is two or three neighbouring words of
+        # an idiom or multi-word booster: with no two such words side by side from
+        # ``i - 3`` to ``i + 1``, none can match.
+        idiom = self._idiom_words
+        if not (
+            (low[i - 1] in idiom and (low[i] in idiom or low[i - 2] in idiom))
+            or (low[i - 2] in idiom and low[i - 3] in idiom)
+            or (low[i] in idiom and len(low) - 1 > i and low[i + 1] in idiom)
+        ):
+            return valence
+        special, boosters = self._vs.SPECIAL_CASES, self._boosters
         onezero = f"{low[i - 1]} {low[i]}"
         twoonezero = f"{low[i - 2]} {low[i - 1]} {low[i]}"
         twoone = f"{low[i - 2]} {low[i - 1]}"
@@ -402,28 +540,62 @@ class Vader:
                 valence = valence + boosters[n_gram]
         return valence
 
-    def _least_check(self, valence: float, low: list[str], i: int) -> float:
-        lex, n_scalar = self._lexicon, self._vs.N_SCALAR
-        if i > 1 and low[i - 1] not in lex and low[i - 1] == "least":
+    def _least_check(self, valence: float, low: list[str], known: list[bool], i: int) -> float:
+        n_scalar = self._vs.N_SCALAR
+        if i > 1 and not known[i - 1] and low[i - 1] == "least":
             if low[i - 2] != "at" and low[i - 2] != "very":
                 valence = valence * n_scalar
-        elif i > 0 and low[i - 1] not in lex and low[i - 1] == "least":
+        elif i > 0 and not known[i - 1] and low[i - 1] == "least":
             valence = valence * n_scalar
         return valence
 
-
-class _TokenTable(dict):
-    """``table[token]`` is ``fn(token)``, computed on first use (bounded in size)."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self._fn = fn
-
-    def __missing__(self, token: str):
-        if len(self) > 200_000:
-            self.clear()
-        out = self[token] = self._fn(token)
+    def _score(self, sentiments: list[float], text: str) -> tuple[float, float, float, float]:
+        # score_valence depends on the non-zero valences in order, the number of words and
+        # the "!" and "?" counted up to 4: sentences alike in these are scored once
+        values = tuple(filter(None, sentiments))
+        ep_count, qm_count = text.count("!"), text.count("?")
+        key = (len(sentiments), values, min(ep_count, 4), min(qm_count, 4))
+        out = self._scored.get(key)
+        if out is None:
+            if len(self._scored) >= self._MEMO_SIZE:
+                self._scored.clear()
+            out = self._scored[key] = _score_valence(values, len(sentiments), *key[2:])
         return out
+
+
+def _score_valence(values: tuple[float, ...], n: int, ep_count: int, qm_count: int):
+    """``SentimentIntensityAnalyzer.score_valence`` (vaderSentiment 3.3.2), operation for
+    operation, of ``n`` word valences whose non-zero ones are ``values`` (the zeros add
+    nothing to the sums) in a text with ``ep_count`` "!" and ``qm_count`` "?" (up to 4)."""
+    sum_s = float(sum(values))
+    ep_amplifier = ep_count * 0.292  # _punctuation_emphasis
+    qm_amplifier = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct_emph_amplifier = ep_amplifier + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)  # normalize
+    if compound < -1.0:
+        compound = -1.0
+    elif compound > 1.0:
+        compound = 1.0
+    pos_sum, neg_sum = 0.0, 0.0  # _sift_sentiment_scores
+    for s in values:
+        if s > 0:
+            pos_sum += float(s) + 1
+        else:
+            neg_sum += float(s) - 1
+    neu_count = n - len(values)
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return (round(math.fabs(neg_sum / total), 3), round(math.fabs(neu_count / total), 3),
+            round(math.fabs(pos_sum / total), 3), round(compound, 4))  # fmt: skip
 
 
 @dataclass
@@ -507,23 +679,30 @@ class Voices:
             for t in turns
             if t.get("speaker_role") != "journalist"
         ]
+        # The voice and quote kind of each stretch between two consecutive quote or turn
+        # bounds, so that a lookup is one bisect: turns first, then quotes over them; both
+        # painted last to first, so the first listed (the innermost quote) wins.
+        bounds = sorted({x for a, b, *_ in (*self.spans, *self.turns) for x in (a, b)})
+        voice: list[str] = [NARRATOR] * len(bounds)
+        kind: list[str | None] = [None] * len(bounds)
+        for a, b, speaker in reversed(self.turns):
+            for k in range(bisect_left(bounds, a), bisect_left(bounds, b)):
+                voice[k] = speaker
+        for a, b, speaker, quote_kind in reversed(self.spans):
+            for k in range(bisect_left(bounds, a), bisect_left(bounds, b)):
+                voice[k], kind[k] = speaker, quote_kind
+        self._bounds, self._voice, self._kind = bounds, voice, kind
 
     def at(self, offset: int) -> str:
         """The voice at a character offset (the innermost quote containing it, else the
         transcript turn, else the narrator)."""
-        for a, b, speaker, _ in self.spans:
-            if a <= offset < b:
-                return speaker
-        for a, b, speaker in self.turns:
-            if a <= offset < b:
-                return speaker
-        return NARRATOR
+        k = bisect_right(self._bounds, offset) - 1
+        return self._voice[k] if k >= 0 else NARRATOR
 
     def kind_at(self, offset: int) -> str | None:
-        for a, b, _, kind in self.spans:
-            if a <= offset < b:
-                return kind
-        return None
+        """The kind of the innermost speech quote containing ``offset`` (None outside)."""
+        k = bisect_right(self._bounds, offset) - 1
+        return self._kind[k] if k >= 0 else None
 
 
 # --------------------------------------------------------------------------- extraction
@@ -553,6 +732,8 @@ class _Ctx:
                 self.mention_at[k] = idx
                 k += 1
         self.verb_tokens: set[int] = set()  # filled by the agency pass
+        self._sent_of: dict[int, int] = {}  # token -> sentence, as asked
+        self._actor: dict[int, tuple] = {}  # id(mention) -> (mention, actor id)
         self.instrument_end = {h.j - 1 for h in self.hits.get("instrument", [])}
         self.event_nouns: set[int] = set(self.instrument_end)
         for h in self.hits.get("violence", []):
@@ -560,7 +741,10 @@ class _Ctx:
                 self.event_nouns.add(h.i)
 
     def sent_of_tok(self, k: int) -> int:
-        return self.doc.sentence_at(self.toks.starts[k])
+        s = self._sent_of.get(k)
+        if s is None:
+            s = self._sent_of[k] = self.doc.sentence_at(self.toks.starts[k])
+        return s
 
     def sent_range(self, k: int) -> tuple[int, int]:
         return self.art.sent_tok[self.sent_of_tok(k)]
@@ -577,9 +761,15 @@ class _Ctx:
         return any(s <= a and b <= e for s, e in self.names)
 
     def actor(self, m: dict | None) -> str | None:
-        if m is None or is_descriptor_mention(self.doc.text, m):
+        if m is None:
             return None
-        return m["entity_id"] if m.get("entity_type", "state") in ACTOR_TYPES else None
+        hit = self._actor.get(id(m))
+        if hit is None or hit[0] is not m:  # (the mention is kept, so its id stays its own)
+            actor = None
+            if not is_descriptor_mention(self.doc.text, m):
+                actor = m["entity_id"] if m.get("entity_type", "state") in ACTOR_TYPES else None
+            hit = self._actor[id(m)] = (m, actor)
+        return hit[1]
 
 
 def extract(doc: Doc, model: FramingModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -607,8 +797,7 @@ def extract(doc: Doc, model: FramingModel, found: dict[str, list[dict]]) -> dict
 
 
 def _base(ctx: _Ctx, k: int) -> dict:
-    off = ctx.toks.starts[k]
-    return {"article_id": ctx.doc.article_id, "sent_idx": ctx.doc.sentence_at(off)}
+    return {"article_id": ctx.doc.article_id, "sent_idx": ctx.sent_of_tok(k)}
 
 
 # ----- frames
@@ -765,8 +954,7 @@ def _attach(ctx: _Ctx, row: dict, rows: list[dict]) -> None:
     k = a - 1
     while k >= lo and (toks.words[k] in DETERMINERS or toks.skip[k]):
         k -= 1
-    if k >= lo and toks.words[k] in BE | {"remains", "remain", "became", "become", "designated",
-                                           "as", "called", "branded", "labelled", "labeled"}:  # fmt: skip
+    if k >= lo and toks.words[k] in _PREDICATE_VERBS:
         np = subject_np(toks, k + 1, lo)
         m = resolve_np(toks, np, ctx.mentions) if np else None
         if m is not None and ctx.actor(m):
@@ -891,7 +1079,7 @@ def _pos(ctx: _Ctx, h: Hit) -> str:
     nxt = h.j if h.j < hi else None
     nw = toks.words[nxt] if nxt is not None else "."
     verb_tags = tags - {"noun"}
-    verbish_prev = pw in BE | HAVE | MODALS | {"to"} | PRONOUNS | RELATIVES
+    verbish_prev = pw in _BEFORE_VERB
     if not verb_tags:
         return "noun"
     if h.payload.lemma == "fire" and pw in {"caught", "catch", "catches", "catching", "set"}:
@@ -908,7 +1096,7 @@ def _pos(ctx: _Ctx, h: Hit) -> str:
             and not _object_follows(toks, nxt, hi)
         ):
             return "adjectival"  # "four wounded soldiers", "more than 80 wounded"
-        actorish = (pw in PRONOUNS | RELATIVES | MODALS | BE | HAVE | {"to", "and", "or", ","}
+        actorish = (pw in _BEFORE_VERB_OR_AND
                     or (p >= lo and (ctx.mention(p) is not None or toks.cap[p]))
                     or (pw.endswith("s") and pw.isalpha() and pw not in DETERMINERS))  # fmt: skip
         if (tags <= {"s", "base"} or tags <= {"ing"}) and not actorish:
@@ -952,7 +1140,7 @@ def _object_follows(toks: Tokens, k: int | None, hi: int) -> bool:
     w = toks.words[k]
     if w in {"at", "about", "around", "over", "some", "nearly", "almost", "up"}:
         return k + 1 < hi and (toks.words[k + 1].isdigit() or toks.words[k + 1] in
-                               _NUMBER_WORDS | {"least", "to", "more"})  # fmt: skip
+                               _NUMBER_WORDS_LEAST)  # fmt: skip
     return (w in DETERMINERS or w.isdigit() or w in _NUMBER_WORDS or toks.cap[k]
             or w in {"more", "dozens", "hundreds", "thousands"}) and w not in RELATIVES  # fmt: skip
 
@@ -1082,7 +1270,7 @@ def _coordinated(ctx: _Ctx, k: int, lo: int, rows: list[dict]) -> dict | None:
     """The previous clause when this verb shares its subject ("have fired ... and carry out")."""
     toks = ctx.toks
     p = _prev(toks, k, lo)
-    while p >= lo and toks.words[p] in HAVE | MODALS:
+    while p >= lo and toks.words[p] in _HAVE_MODALS:
         p = _prev(toks, p, lo)
     if p >= lo and toks.words[p] in {"and", "or"}:
         here, sent = ctx.toks.starts[k], ctx.sent_of_tok(k)
@@ -1109,7 +1297,7 @@ def _verb_clause(ctx, h: Hit, verb_tokens, rows) -> dict | None:
     if (
         tags & {"pp"}
         and not tags & {"base", "s"}
-        and pw not in HAVE | RELATIVES | PRONOUNS
+        and pw not in _HAVE_RELATIVES_PRONOUNS
         and (nxt in PREPOSITIONS or not nxt[0].isalnum() or is_adverb(nxt))
         and not _object_follows(toks, h.j, hi)
         and p >= lo
@@ -1355,14 +1543,13 @@ def _accused_after(ctx: _Ctx, h: Hit, hi: int) -> tuple[str | None, str | None]:
 
 
 def _tone(ctx: _Ctx, model: FramingModel) -> list[dict]:
-    vader = model.sentiment
-    # a sentence is a slice of the text: no emoji in the text, none in any sentence
-    emoji = not vader.emoji_free(ctx.doc.text)
+    vader, article_id = model.sentiment, ctx.doc.article_id
+    memo, polarity = vader._memo, vader.polarity  # a repeated sentence: no call at all
     rows = []
     for s in ctx.doc.sentences:
-        v = vader.scores(s.text, emoji=emoji)
-        rows.append({"article_id": ctx.doc.article_id, "sent_idx": s.idx, "compound": v["compound"],
-                     "pos": v["pos"], "neu": v["neu"], "neg": v["neg"]})  # fmt: skip
+        neg, neu, pos, compound = memo.get(s.text) or polarity(s.text)
+        rows.append({"article_id": article_id, "sent_idx": s.idx, "compound": compound,
+                     "pos": pos, "neu": neu, "neg": neg})  # fmt: skip
     return rows
 
 
