@@ -508,3 +508,66 @@ def test_acronym_regex_lead_class_changes_no_match():
     assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)]
     assert [m.group() for m in fast.finditer(text)] == ["US", "U.S.", "CJTF\u2013OIR", "-X",
                                                          "\u2014X", "PMF", "AAH"]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def _all_matches(search, folded: str) -> list[tuple[tuple[int, int], tuple]]:
+    out, pos = [], 0
+    while (m := search(folded, pos)) is not None:
+        out.append((m.span(), m.groups()))
+        pos = m.start() + 1
+    return out
+
+
+def test_nominal_search_finds_what_the_full_pattern_finds(model):
+    # Runs of words ending in a head, cut by digits, punctuation, long runs and line ends:
+    # the prefiltered search must give the same matches, in the same order, as the pattern.
+    import random
+
+    rng = random.Random(5)
+    words = ["the", "that", "this", "iraq's", "yemen'", "iran-backed", "new", "group",
+             "groups", "group1", "militia", "movement-", "party", "coalition", "-", "7",
+             ",", ".", "x'y", "the\n", "\t", "long" * 60, "it's"]  # fmt: skip
+    texts = [
+        "".join(
+            rng.choice(words) + rng.choice([" ", "", "  ", "\n", "-", " \t"])
+            for _ in range(rng.randint(1, 40))
+        )  # fmt: skip
+        for _ in range(3000)
+    ]
+    texts.append("in the " + "very " * 60 + "big group, that militia.")
+    for t in texts:
+        fast = _all_matches(lambda f, p: entities._nominal_search(model, f, p), t)
+        assert fast == _all_matches(model.nominal_re.search, t), t
+
+
+def test_last_token_is_the_last_token_of_the_window():
+    import random
+
+    rng = random.Random(3)
+    alphabet = "ab1 .,'-\t\u00e9\u2019\u3000\u0661"
+    for _ in range(3000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        a = rng.randint(0, len(t))
+        b = rng.randint(a, len(t))
+        assert entities._last_token(t, a, b) == (entities._TOKEN.findall(t, a, b) or [""])[-1]
+
+
+def test_all_caps_sentence_counts_ascii_letters_only(model):
+    doc = make_doc(
+        "t", "LET US GO TO \u00c9\u00c9\u00c9\u00e9\u00e9\u00e9\u00e9 now. Kirby said it was fine."
+    )
+    ctx = entities._Context(doc, model)
+    assert [ctx.all_caps_sentence(i) for i in range(len(doc.sentences))] == [True, False]
+
+
+def test_names_match_across_every_apostrophe_mark(model):
+    # The alias pattern lists the marks as fold() leaves them: U+02BC becomes "'" and
+    # no character folds to it, the others stay and must still match inside a name.
+    from conflictlens.text import fold
+
+    assert not any("\u02bc" in fold(chr(c)) for c in range(0x110000))
+    for mark in "'\u2019\u02bc\u02bf\u02be":
+        assert found(f"Kata{mark}ib Hezbollah struck.", model)[0][1] == "kataeb_hezbollah", mark

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,8 +9,10 @@ import pytest
 from conflictlens import relevance
 from conflictlens.lexicons import LexiconError, default_dir
 from conflictlens.pipeline import analyze_doc, analyze_text
-from conflictlens.text import make_doc
+from conflictlens.text import fold, make_doc
 from conflictlens.transcripts import load_speakers, parse_turns
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +325,26 @@ def test_inheritance_without_evidence_stops_after_a_few_passages(model):
     got = [(r["relevant"], r["inherited"]) for r in rows(t, model)]
     assert got[:3] == [(True, ""), (True, "answer"), (True, "follow-up")]
     assert [rel for rel, _ in got[3:]] == [False, False, False]  # MAX_PLAIN_CHAIN reached
+
+
+def test_matcher_prefilter_finds_what_every_cue_finds(model):
+    # One look at all the cues a word can start lets most words go; the hits must be
+    # those of trying each cue in turn.
+    import dataclasses
+
+    text = fold(
+        "On Monday the U.S. troops in Syria and US forces came under attack; go ahead. "
+        "Unrelated: one of our troops, other attacks on our forces, all hostages. Thank you."
+    )
+    from conflictlens.corpus import load_corpus
+
+    sample = ROOT / "data" / "raw" / "sample"
+    texts = [text]
+    if any(sample.glob("*.jsonl")):
+        texts += [fold(t) for t in load_corpus(sample, detect_near_duplicates=False).articles.text]
+    for matcher in (model.terms, model.terms_and_aliases):
+        assert matcher.any_of
+        plain_matcher = dataclasses.replace(matcher, any_of={})
+        assert matcher.finditer(text)
+        for t in texts:
+            assert matcher.finditer(t) == plain_matcher.finditer(t)

@@ -223,3 +223,33 @@ def test_doc_folded_and_plain_text_are_cached_per_text():
     assert doc.folded is doc.folded
     doc.text = "Other."
     assert doc.folded == "other."
+
+
+def test_sentences_of_a_text_are_those_of_its_paragraphs():
+    # Glued-sentence cuts are found in one pass over the whole text: a paragraph must get
+    # the same sentences as when it stands alone (nothing glued across the blank line).
+    from conflictlens.text import paragraph_spans, split_sentences
+
+    paras = ["It ended Tuesday.", "The group said so.Then it left", "U.S.Army units.",
+             "\u201cWe won.\u201d They left.", "5 p.m.", "Iraq.", "The end.\u201dAnd"]  # fmt: skip
+    for k in range(len(paras)):
+        text = "\n\n".join(paras[k:] + paras[:k])
+        got = [(s.start, s.end, s.paragraph) for s in split_sentences(text)]
+        want = []
+        for p_idx, (a, b) in enumerate(paragraph_spans(text)):
+            want += [(a + s.start, a + s.end, p_idx) for s in split_sentences(text[a:b])]
+        assert got == want, text
+
+
+def test_glued_cuts_follow_the_paragraph_spans_given():
+    # Spans that are not bounded by blank space: a cut whose context lies outside its
+    # span is not made (as when the span is split alone).
+    from conflictlens.text import split_sentences
+
+    text = "It ended Tuesday.The group left.Then it was over."
+    spans = [(0, 18), (18, 33), (33, len(text))]
+    got = [(s.start, s.end) for s in split_sentences(text, spans)]
+    want = [
+        (a + s.start, a + s.end) for a, b in spans for s in split_sentences(text[a:b], [(0, b - a)])
+    ]
+    assert got == want

@@ -536,7 +536,8 @@ def _shingles(text: str, k: int = 5):
     words = _WORDS.findall(text.lower())
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    ids = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    # (map over built-ins: no Python-level step per word, as a generator would take)
+    ids = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     if len(ids) < k:
         return np.unique(ids)
     n = len(ids) - k + 1

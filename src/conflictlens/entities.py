@@ -98,6 +98,7 @@ class EntityModel:
     nominal_in_name: frozenset[str]
     nominal_short: frozenset[str]
     nominal_re: re.Pattern
+    nominal_head_re: re.Pattern
     name_words: dict[str, frozenset[str]]
     unique_name_word: dict[str, str]
     demonym_keys: frozenset[str]
@@ -154,6 +155,7 @@ def build(lexicon_dir: Path | str | None = None) -> EntityModel:
         nominal_in_name=nominals[1],
         nominal_short=nominals[2],
         nominal_re=_nominal_regex(nominals[0]),
+        nominal_head_re=_nominal_head_regex(nominals[0]),
         name_words=(words := _name_words(actors)),
         unique_name_word=_unique_name_word(words, nominals[2], nominals[0], types),
         demonym_keys=frozenset(k for k, (_, kind, _) in aliases.items() if kind == "demonym"),
@@ -308,6 +310,10 @@ def _load_name_cues(path: Path) -> dict[str, dict[str, str]]:
 # --------------------------------------------------------------------------- compiled patterns
 
 _APOS = "['\u02bc\u02bf\u02be]"
+# The same marks as they can occur in folded text, where fold() has made U+02BC an ASCII
+# apostrophe: two runs of code points, which re compiles as ranges instead of building
+# a 64K-entry bitmap for each of the thousands of places the alias pattern uses it.
+_FOLDED_APOS = "['\u02be\u02bf]"
 _SEP = r"(?:[ \t]+|[ \t]*[\n\-][ \t]*)?"
 _END = object()
 
@@ -326,13 +332,27 @@ def _alias_regex(aliases: list[str]) -> re.Pattern:
         node[_END] = True
 
     def emit(node: dict, prev_alpha: bool) -> str:
-        alts = []
+        alts: list[str] = []
+        letters: list[str] = []  # consecutive letter branches after a letter share one mark
+
+        def flush() -> None:
+            if letters:
+                body = letters[0] if len(letters) == 1 else "(?:" + "|".join(letters) + ")"
+                alts.append(_FOLDED_APOS + "?" + body)
+                letters.clear()
+
         for ch in sorted(k for k in node if k is not _END):
-            if ch == " ":
-                piece = _SEP
-            else:
-                piece = (_APOS + "?" if prev_alpha and ch.isalpha() else "") + re.escape(ch)
+            if prev_alpha and ch.isalpha():
+                # "'?(?:a..|b..)" tries the same paths in the same order as "'?a..|'?b.."
+                # (an apostrophe is never a trie character), but every branch now opens
+                # with a literal the engine can reject at once (40% faster on the White
+                # House corpus).
+                letters.append(re.escape(ch) + emit(node[ch], True))
+                continue
+            flush()
+            piece = _SEP if ch == " " else re.escape(ch)
             alts.append(piece + emit(node[ch], ch.isalpha()))
+        flush()
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -368,12 +388,49 @@ def _nominal_regex(nominals: dict[str, frozenset[str]]) -> re.Pattern:
     )
 
 
+def _nominal_head_regex(nominals: dict[str, frozenset[str]]) -> re.Pattern:
+    """Where a head of :func:`_nominal_regex` can end one of its matches (a prefilter)."""
+    heads = "|".join(sorted(nominals, key=len, reverse=True))
+    return re.compile(rf"[ \t\n](?:{heads})(?![a-z0-9\-])")
+
+
+# Every character of a nominal match is a letter, apostrophe, hyphen or blank, so a match
+# cannot start before the last other character ahead of its head.
+_NOMINAL_BREAK = re.compile(r"[^a-z'\- \t\n][a-z'\- \t\n]*\Z")
+_RUN_END = re.compile(r"[a-z'\- \t\n0-9]*")
+
+
+def _nominal_search(model: EntityModel, folded: str, pos: int) -> re.Match | None:
+    """``model.nominal_re.search(folded, pos)``, run only around the heads it can end on.
+
+    A match is a run of letters, apostrophes, hyphens and blanks ending in a head, so the
+    leftmost match at or after ``pos`` starts in the run of such characters that holds the
+    first head after ``pos`` -- or, when that run has none, in a later run. Searching each
+    run alone (cut off before the next character that could end a name or continue one)
+    finds the same match as searching the whole text, without visiting every word.
+    """
+    heads, rx = model.nominal_head_re, model.nominal_re
+    while (h := heads.search(folded, pos)) is not None:
+        hs = h.start() + 1
+        # (looking back at most 200 characters; past them, the run may start anywhere)
+        back = _NOMINAL_BREAK.search(folded, max(pos, hs - 200), hs)
+        start = back.start() + 1 if back is not None else pos
+        # The run ends before the first character no match can hold (a digit is kept in:
+        # "group1" must fail the head's look-ahead as it does in the full text).
+        end = _RUN_END.match(folded, hs).end()
+        m = rx.search(folded, start, end)
+        if m is not None:
+            return m
+        pos = end  # no match starts before the end of this run
+    return None
+
+
 _LABEL = re.compile(
     r"(?m)^[ \t]*(?:Q|[A-Z][A-Z.'\u2019\-]*(?:[ \t]+[A-Z][A-Z.'\u2019\-]*)*)[ \t]*:"
 )
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
+_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
+_LOWER_BYTES = bytes(range(ord("a"), ord("z") + 1))
 
 
 # --------------------------------------------------------------------------- extraction
@@ -413,11 +470,14 @@ class _Context:
 
     def all_caps_sentence(self, idx: int) -> bool:
         """Is sentence ``idx`` written in capitals (a headline, a shouted transcript)?"""
-        if idx not in self._caps:
-            s = self.doc.sentences[idx].text
-            upper = len(_UPPER.findall(s))
-            self._caps[idx] = upper > 0.6 * (upper + len(_LOWER.findall(s)))
-        return self._caps[idx]
+        caps = self._caps.get(idx)
+        if caps is None:
+            # ASCII letters counted in C: drop the rest, then delete each case in turn
+            s = self.doc.sentences[idx].text.encode("ascii", "ignore")
+            upper = len(s) - len(s.translate(None, _UPPER_BYTES))
+            lower = len(s) - len(s.translate(None, _LOWER_BYTES))
+            caps = self._caps[idx] = upper > 0.6 * (upper + lower)
+        return caps
 
     def sentence(self, offset: int) -> int:
         return max(0, bisect_right(self.s_starts, offset) - 1)
@@ -439,12 +499,18 @@ class _Context:
         i = bisect_right(self.l_starts, start) - 1
         return i >= 0 and start < self.labels[i][1]
 
-    def prev_tokens(self, start: int, n: int = 4) -> list[str]:
-        a = max(self.sentence_start(start), start - 60)
+    def prev_tokens(self, start: int, n: int = 4, *, sent: int | None = None) -> list[str]:
+        """The last ``n`` tokens of the sentence before ``start`` (``sent``: its index,
+        when the caller knows it), at most 60 characters back."""
+        if sent is None or not self.s_starts:
+            s0 = self.sentence_start(start)
+        else:
+            s0 = self.doc.sentences[sent].start
+        a = s0 if s0 > start - 60 else start - 60
         return _TOKEN.findall(self.folded, a, start)[-n:]
 
     def next_tokens(self, end: int, n: int = 8) -> list[str]:
-        return _TOKEN.findall(self.folded, end, min(len(self.folded), end + 80))[:n]
+        return _TOKEN.findall(self.folded, end, end + 80)[:n]  # (re stops at the end)
 
 
 def extract(doc: Doc, model: EntityModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -496,16 +562,17 @@ def _named_mentions(ctx: _Context) -> list[_M]:
     model, text, folded = ctx.model, ctx.text, ctx.folded
     found: list[_M] = []
     pos = 0
-    while (m := model.alias_re.search(folded, pos)) is not None:
-        pos = m.start() + 1  # after a rejected match, a shorter name may start inside it
-        hit = model.aliases.get(_folded_key(m.group()))
+    search, aliases = model.alias_re.search, model.aliases
+    continuation = model.cues["name_continuation"]
+    while (m := search(folded, pos)) is not None:
+        a, b = m.span()
+        pos = a + 1  # after a rejected match, a shorter name may start inside it
+        hit = aliases.get(_folded_key(m.group()))
         if hit is None:
             continue
         eid, kind, alias = hit
-        surface = text[m.start() : m.end()]
-        if not _case_fits(alias, surface):
+        if not _case_fits(alias, text[a:b]):
             continue  # "turkey", "jordan river", "us military" are not the names
-        a = m.start()
         if (
             kind != "name"
             # (the pattern ends in "-$": test that character before searching)
@@ -513,11 +580,11 @@ def _named_mentions(ctx: _Context) -> list[_M]:
             and _SURNAME_BEFORE.search(text, max(0, a - 30), a)
         ):
             continue  # "Mohammed Ali al-Houthi" is a man, not the Houthis
-        nxt = _NEXT_WORD.match(text, m.end())
-        if nxt and nxt.group(1).lower() in model.cues["name_continuation"]:
+        nxt = _NEXT_WORD.match(text, b)
+        if nxt and nxt.group(1).lower() in continuation:
             continue  # "Palestine Street", "Syrian Observatory": part of another name
-        found.append(_M(m.start(), m.end(), eid, kind, alias))
-        pos = m.end()
+        found.append(_M(a, b, eid, kind, alias))
+        pos = b
     if model.acronym_re is not None:
         for m in model.acronym_re.finditer(text):
             eid, kind = model.acronyms[plain(m.group())]
@@ -615,7 +682,7 @@ def _role(ctx: _Context, m: _M) -> str:
         folded.startswith("'", m.end) and folded[m.end - 1] == "s"
     ):
         return "possessor"
-    prev = ctx.prev_tokens(m.start)
+    prev = ctx.prev_tokens(m.start, sent=m.sent)
     if prev and prev[-1] in cues["locative"]:
         return "place"
     if prev and prev[-1] in cues["agent_preposition"]:
@@ -806,7 +873,7 @@ def _add_nominals(ctx: _Context, named: list[_M], unknown: list[dict]) -> list[_
     demonym_keys, followers = model.demonym_keys, model.nominal_followers
     nominals: list[tuple[int, int, str, _M | None]] = []
     pos = 0
-    while (nm := model.nominal_re.search(folded, pos)) is not None:
+    while (nm := _nominal_search(model, folded, pos)) is not None:
         span = _nominal_span(ctx, nm, named, starts, demonym_keys, followers)
         if span is None:
             pos = nm.start() + 1  # a real nominal may start inside a rejected one
@@ -1063,6 +1130,7 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
     m_starts = [m.start for m in mentions]
     rows = []
     ignorable = ctx.model.ignorable
+    m_ends = [m.end for m in mentions]
     for sm in _CAP_SPAN.finditer(text):
         span = sm.group()
         if " " not in span and "\t" not in span:
@@ -1074,12 +1142,20 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
                 skip = ignorable[span] = w in ignore or w in titles
             if skip:
                 continue  # the bulk of capitalised words: "The", "But", "Monday"
+            a, b = sm.span()
+            i = bisect_right(m_starts, b) - 1
+            if i >= 0 and m_ends[i] > a and m_starts[i] < b:
+                continue  # (one word, and a mention covers it)
+            row = _candidate_row(ctx, [(a, b)], ignore, titles)
+            if row is not None:
+                rows.append(row)
+            continue
         base = sm.start()
         pieces: list[list[tuple[int, int]]] = [[]]
         for t in _NONSPACE.finditer(span):
             a, b = t.start() + base, t.end() + base
             i = bisect_right(m_starts, b) - 1
-            if i >= 0 and mentions[i].end > a and mentions[i].start < b:
+            if i >= 0 and m_ends[i] > a and m_starts[i] < b:
                 pieces.append([])
             else:
                 pieces[-1].append((a, b))
@@ -1113,13 +1189,15 @@ def _candidate_row(ctx, piece, ignore, titles) -> dict | None:
     if not surface or not surface[0].isupper() or ctx.in_label(start):
         return None
     idx = ctx.sentence(start)
+    sent_start = 0
     if ctx.doc.sentences:
-        if start == ctx.doc.sentences[idx].start and len(piece) == 1 and not title_before:
+        sent_start = ctx.doc.sentences[idx].start
+        if start == sent_start and len(piece) == 1 and not title_before:
             return None  # one capitalised word opening a sentence says nothing
         if ctx.all_caps_sentence(idx):
             return None  # an ALL-CAPS sentence: every word is capitalised
-    prev = ctx.prev_tokens(start, 1)
-    after_locative = bool(prev) and prev[-1] in ctx.model.cues["locative"]
+    prev = _last_token(ctx.folded, max(sent_start, start - 60), start)
+    after_locative = prev in ctx.model.cues["locative"]
     words = surface.split()
     cues = ctx.model.name_cues
     hint = (
@@ -1132,6 +1210,24 @@ def _candidate_row(ctx, piece, ignore, titles) -> dict | None:
     return {"article_id": ctx.doc.article_id, "sent_idx": idx, "start": start,
             "end": start + len(surface), "surface": surface, "title_before": title_before,
             "after_locative": after_locative, "type_hint": hint}  # fmt: skip
+
+
+_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _last_token(folded: str, a: int, b: int) -> str:
+    """``(_TOKEN.findall(folded, a, b) or [""])[-1]`` without tokenising the whole window.
+
+    Examples
+    --------
+    >>> [_last_token("in al-qaim, near", 0, n) for n in (2, 11, 12, 16)]
+    ['in', ',', ',', 'near']
+    """
+    seg = folded[a:b].rstrip()  # (str.isspace is what the pattern's \s matches)
+    if not seg:
+        return ""
+    word = len(seg) - len(seg.rstrip(_TOKEN_CHARS))
+    return seg[-word:] if word else seg[-1]
 
 
 # --------------------------------------------------------------------------- resolving a phrase

@@ -74,7 +74,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -112,7 +112,12 @@ MAX_PLAIN_CHAIN_PROSE = 1
 """The same for paragraphs of prose (no speaker turns): a paragraph says more than a reply."""
 
 
-_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")  # as conflictlens.text.count_words
+# As conflictlens.text.count_words, counted faster: the empty group makes ``findall``
+# list the (shared) empty string for each word instead of a copy of the word, and the
+# possessive quantifiers drop back-tracking positions that could never give a match
+# (a word's letters are never followed by a letter, nor its last part by a joiner and a
+# letter: the greedy match is the only one).
+_WORD = re.compile(r"\w++(?:[-'\u2019]\w++)*+()")
 
 
 PASSAGE_COLUMNS = [
@@ -140,6 +145,8 @@ class _Matcher:
 
     starts: re.Pattern | None
     by_prefix: dict[str, list[tuple[int, re.Pattern]]]  # prefix -> (cue, pattern), shorter included
+    # prefix -> all its cues' patterns in one (for prefixes with several): does any match?
+    any_of: dict[str, re.Pattern] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, entries: list[tuple[int, str, str]]) -> _Matcher:
@@ -155,19 +162,31 @@ class _Matcher:
             key: [e for n in range(len(key), 0, -1) for e in by_prefix.get(key[:n], ())]
             for key in by_prefix
         }
-        return cls(starts, combined)
+        # Most words a cue can start with start no cue ("on", "go", "u" of "united"): one
+        # look at all of the word's cues at once rules them out.
+        any_of = {
+            key: re.compile("|".join(p.pattern for _, p in entries))
+            for key, entries in combined.items()
+            if len(entries) > 1
+        }
+        return cls(starts, combined, any_of)
 
     def finditer(self, text: str) -> list[tuple[int, int]]:
         """``(offset, cue index)`` of each cue in ``text``, leftmost-longest, no overlaps."""
         if self.starts is None:
             return []
         hits, last_end = [], 0
+        any_of = self.any_of
         for m in self.starts.finditer(text):
             pos = m.start()
             if pos < last_end:
                 continue
+            key = m.group()
+            either = any_of.get(key)
+            if either is not None and either.match(text, pos) is None:
+                continue
             best_end, best_cue = -1, -1
-            for i, pattern in self.by_prefix[m.group()]:
+            for i, pattern in self.by_prefix[key]:
                 hit = pattern.match(text, pos)
                 if hit and hit.end() > best_end:
                     best_end, best_cue = hit.end(), i
@@ -431,14 +450,16 @@ def _matches(doc: Doc, model: RelevanceModel, found: dict) -> list[tuple[int, in
         matcher, acronyms = model.terms_and_aliases, model.acronyms is not None
     else:
         matcher, acronyms = model.terms, False
+        entity_cue = model.entity_cue
         for m in mentions:
-            if m.get("start") is None:
+            start = m.get("start")
+            if start is None:
                 continue
-            i = model.entity_cue.get(m.get("entity_id"))
+            i = entity_cue.get(m.get("entity_id"))
             if i is not None:
-                hits.append((int(m["start"]), i))
+                hits.append((int(start), i))
             if m.get("resolution") in ("name", "alias"):
-                names.append((int(m["start"]), int(m["end"])))
+                names.append((int(start), int(m["end"])))
     names.sort()
     name_starts = [a for a, _ in names]
     for pos, i in matcher.finditer(doc.folded):
@@ -473,6 +494,8 @@ class _Scores:
 
 
 def _score(counts: dict[int, int], model: RelevanceModel) -> _Scores:
+    if not counts:  # most passages: one shared (and never modified) result
+        return _NO_SCORES
     by: dict[str, float] = {t: 0.0 for t in CUE_TOPICS}
     named: dict[str, list[tuple[float, str]]] = {"pos": [], "other": []}
     for i, n in counts.items():
@@ -487,6 +510,9 @@ def _score(counts: dict[int, int], model: RelevanceModel) -> _Scores:
     other = [label for _, label in sorted(named["other"], key=lambda x: (-x[0], x[1]))]
     return _Scores({t: by[t] for t in TOPICS}, by["context"], by["other"], by["procedural"],
                    order, other)  # fmt: skip
+
+
+_NO_SCORES = _Scores({t: 0.0 for t in TOPICS}, 0.0, 0.0, 0.0, [], [])
 
 
 def _own(s: _Scores) -> tuple[str | None, float]:
@@ -615,13 +641,18 @@ def extract(doc: Doc, model: RelevanceModel, found: dict[str, list[dict]]) -> di
     rows = []
     for k, p in enumerate(ps):
         s = scores[k]
+        score = round(own[k][1], 3)
+        if s is _NO_SCORES:  # no cue at all: the topic and other scores are 0.0
+            militias = red_sea = other = 0.0
+        else:
+            militias, red_sea = round(s.topic["militias"], 3), round(s.topic["red_sea"], 3)
+            other = round(s.other, 3)
         rows.append({
             "article_id": doc.article_id, "passage_idx": k, "start": p.start, "end": p.end,
             "kind": p.kind, "speaker_role": p.role, "relevant": relevant[k], "topic": topic[k],
-            "score": round(own[k][1], 3), "cues": "; ".join(s.cues), "turn_idx": p.turn_idx,
+            "score": score, "cues": "; ".join(s.cues), "turn_idx": p.turn_idx,
             "speaker_id": p.speaker_id, "n_words": words[k], "inherited": how[k],
-            "score_militias": round(s.topic["militias"], 3),
-            "score_red_sea": round(s.topic["red_sea"], 3), "score_other": round(s.other, 3),
+            "score_militias": militias, "score_red_sea": red_sea, "score_other": other,
             "other_cues": "; ".join(s.other_cues),
         })  # fmt: skip
     return {"passages": rows}

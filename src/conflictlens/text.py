@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -332,6 +332,7 @@ class _Punkt:
         self._punct = frozenset(tokenizer.PUNCTUATION)
         self._decided: dict[str, bool] = {}  # context -> has a break (contexts recur a lot)
         self._types: dict[str, str] = {}  # token -> its Punkt type without a final period
+        self._realign_first: dict[str, bool] = {}  # character -> can open a realignment
 
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         """``list(PunktSentenceTokenizer.span_tokenize(text))``."""
@@ -339,6 +340,7 @@ class _Punkt:
         out = []
         realign = 0  # _realign_boundaries: closing marks after a break join the sentence
         last = len(slices) - 1
+        first = self._realign_first
         for k, (a, b) in enumerate(slices):
             a += realign
             if k == last:
@@ -346,7 +348,11 @@ class _Punkt:
                     out.append((a, b))
                 break
             a2, b2 = slices[k + 1]
-            m = self._realign.match(text[a2:b2])
+            # the pattern opens with a class of closing marks: most slices cannot match
+            ok = a2 < b2 and first.get(text[a2])
+            if ok is None:
+                ok = self._may_realign(text[a2])
+            m = self._realign.match(text[a2:b2]) if ok else None
             if m:
                 out.append((a, a2 + len(m.group(0).rstrip())))
                 realign = m.end()
@@ -355,6 +361,11 @@ class _Punkt:
                 if text[a:b]:
                     out.append((a, b))
         return out
+
+    def _may_realign(self, ch: str) -> bool:
+        """Can a slice starting with ``ch`` match the realignment pattern (its first class)?"""
+        ok = self._realign_first[ch] = self._realign.match(ch + " ") is not None
+        return ok
 
     def _slices(self, text: str) -> list[tuple[int, int]]:
         # PunktSentenceTokenizer._slices_from_text
@@ -378,11 +389,17 @@ class _Punkt:
         out = []
         prev = None
         prev_start = prev_stop = 0
+        # (the white space this text holds: usually just " ", one rfind per candidate)
+        spaces = [c for c in _ASCII_SPACE if c in text]
+        one = spaces[0] if len(spaces) == 1 else None
         for match in self._context.finditer(text):
             at = match.start()
-            before = text[prev_stop:at]
-            space = max(before.rfind(c) for c in _ASCII_SPACE)
-            start = space + prev_stop + 1 if space > 0 else prev_start
+            if one is not None:
+                space = text.rfind(one, prev_stop, at)
+            else:
+                space = max((text.rfind(c, prev_stop, at) for c in spaces), default=-1)
+            # (the last blank between the two candidates, unless it is the first character)
+            start = space + 1 if space > prev_stop else prev_start
             if prev is not None and prev_stop <= start:
                 out.append(
                     (prev, text[prev_start:prev_stop] + prev.group() + prev.group("after_tok"))
@@ -473,11 +490,27 @@ def _sentences(
         flat = _blank(flat, skip)
     tok = _fast_punkt()
     out: list[Sentence] = []
+    # Glued sentences found in one pass over the text, then kept for a paragraph when they
+    # are found in it alone (a paragraph's edge may hide what the pattern looks at).
+    glued = [m.start() for m in _GLUED.finditer(flat)]
     for p_idx, (a, b) in enumerate(paragraphs):
         chunk = flat[a:b].replace("\n", " ")
-        cuts = sorted({m.start() for m in _GLUED.finditer(chunk)})
+        cuts = []
+        if glued:
+            for c in glued[bisect_right(glued, a) : bisect_left(glued, b)]:
+                if _GLUED.match(chunk, c - a):
+                    cuts.append(c - a)
         for s0, e0 in tok.span_tokenize(chunk):
             inner = [c for c in cuts if s0 < c < e0] if cuts else []
+            if not inner:
+                s, e = s0, e0
+                while s < e and chunk[s].isspace():
+                    s += 1
+                while e > s and chunk[e - 1].isspace():
+                    e -= 1
+                if e > s:
+                    out.append(Sentence(len(out), a + s, a + e, text[a + s : a + e], p_idx))
+                continue
             for s, e in zip([s0, *inner], [*inner, e0], strict=True):
                 while s < e and chunk[s].isspace():
                     s += 1
