@@ -75,3 +75,32 @@ def test_synthetic_corpus_is_deterministic_and_labelled():
     assert a == list(synthetic_articles(5))
     assert all("not real reporting" in x["title"] for x in a)
     assert len({x["article_id"] for x in a}) == 5
+
+
+def test_fewer_collections_restores_the_thresholds():
+    import gc
+
+    from conflictlens.engines import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections(12_345):
+        assert gc.get_threshold()[0] == 12_345
+    assert gc.get_threshold() == before
+    try:
+        with fewer_collections(23_456):
+            raise RuntimeError("a failing article")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before
+
+
+def test_reading_tables_does_not_import_nltk():
+    # notebooks only read extracted tables: importing nltk (and scipy.stats with it)
+    # would add seconds to every kernel start
+    import subprocess
+    import sys
+
+    code = ("import sys, conflictlens as cl; from conflictlens import entities, events, framing, "
+            "plots, relevance, trends; print('nltk' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

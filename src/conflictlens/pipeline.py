@@ -154,13 +154,16 @@ def extract_tables(
     progress : bool
         Show a progress bar.
     """
+    from conflictlens.engines import fewer_collections
+
     models = models or Models.build()
     rows: dict[str, list[dict]] = {}
     docs = iter_docs(articles)
-    for doc in tqdm(docs, total=len(articles), desc="extracting", unit="article",
-                    disable=not progress, mininterval=0.5):  # fmt: skip
-        for table, found in analyze_doc(doc, models).items():
-            rows.setdefault(table, []).extend(found)
+    with fewer_collections():
+        for doc in tqdm(docs, total=len(articles), desc="extracting", unit="article",
+                        disable=not progress, mininterval=0.5):  # fmt: skip
+            for table, found in analyze_doc(doc, models).items():
+                rows.setdefault(table, []).extend(found)
     tables = {"articles": articles.reset_index(drop=True)}
     tables.update(to_tables(rows))
     return finish(tables, models)

@@ -17,8 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktToken
+from typing import TYPE_CHECKING
 
 # Abbreviations that end with a period but rarely end a sentence (lower case, no final dot).
 ABBREVIATIONS = frozenset(
@@ -285,8 +284,16 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- sentences
 
 
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
+    # imported on first use: `import nltk` pulls in scipy.stats (about 1.5 s), which a
+    # notebook that only reads extracted tables never needs
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
@@ -324,6 +331,8 @@ class _Punkt:
         self._context = _unwrap(lang.period_context_re())
         self._words = _unwrap(lang._word_tokenizer_re())
         self._realign = _unwrap(lang.re_boundary_realignment)
+        from nltk.tokenize.punkt import PunktToken
+
         self._ellipsis = _unwrap(PunktToken._RE_ELLIPSIS)
         self._numeric = _unwrap(PunktToken._RE_NUMERIC)
         self._initial = _unwrap(PunktToken._RE_INITIAL)
