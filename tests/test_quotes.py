@@ -544,3 +544,143 @@ def test_cue_matcher_sees_cues_added_after_a_search():
     m.add("war*", "any", group="other")
     assert [h.payload for h in m.find(toks)] == ["escalation", "any", "proxy", "any"]
     assert [h.payload for h in m.find(toks, 0, 3)] == ["escalation", "any"]
+
+
+# --------------------------------------------------------------------------- round 2: official text
+
+
+def _turn_rows(text, spec=(), published=date(2024, 1, 29)):
+    doc = make_doc("wh", text, published=published, outlet="whitehouse.gov")
+    turns = [{"start": t.start, "end": t.end, "speaker_id": t.speaker_id,
+              "speaker_role": t.speaker_role} for t in doc.turns]  # fmt: skip
+    return Q.extract_quotes(doc, MODEL, {"mentions": hand_mentions(doc, spec), "turns": turns})
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("But as the President has made clear, we will defend our people.",
+         "we will defend our people"),
+        ("The minister made it clear that the strikes would go on.", "the strikes would go on"),
+        ("I will go back to what the President has made clear: we are not seeking a war.",
+         "we are not seeking a war"),
+        ("The envoy pointed out that the base had been hit twice.", "the base had been hit twice"),
+        ("He went on to say the attacks had to stop at once.", "the attacks had to stop at once"),
+        ("As the President put it, the attacks will not go unanswered.",
+         "the attacks will not go unanswered"),
+    ],
+)  # fmt: skip
+def test_multiword_speech_predicates_report_their_clause(text, content):
+    # invented sentences: "made clear", "made it clear", "pointed out", "went on to say", "put it"
+    assert [r["text"] for r in _wh(text) if r["kind"] == "reported"] == [content]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Initial reports that we’re getting indicate that the strikes hit all three targets.",
+        "Early claims that the base was hit by a drone turned out to be false.",
+        "The President has added additional military force to the region to deter attacks.",
+        "She added two more carriers to the fleet in the eastern Mediterranean.",
+        "He acknowledged the three soldiers that were killed in the attack on the base.",
+        "You know, last week, no one would confirm on the record that the attacks came from Iraq.",
+        "Did the group say that it would stop the attacks on the bases?",
+        "Has the Pentagon confirmed that three soldiers were killed in the attack?",
+        "Were there casualties, and were Iraqi officials told in advance that the strikes would come?",
+        "Does the President have all the authority he believes that he needs to respond?",
+    ],
+)
+def test_nouns_objects_negated_sayers_and_asked_speech_report_nothing(text):
+    # invented sentences: a speech word read as a noun ("Initial reports"), "add X to Y",
+    # a relative "that" after an object, "no one" as sayer, speech a question asks about
+    assert [r["text"] for r in _wh(text) if r["kind"] == "reported"] == []
+
+
+def test_a_question_can_report_speech_it_presupposes():
+    # invented questions: "When X says that ...?" and "X's statement saying that ...?" report
+    # X's words; the question's own main clause is not part of them
+    spec = [(r"Kata’ib Hezbollah", "kataeb_hezbollah", "armed_group", "name")]
+    rows = run("Q When Kata’ib Hezbollah says that it will suspend the attacks, do you believe "
+               "them?\n\nQ And can I get your read on Kata’ib Hezbollah’s statement yesterday "
+               "saying that it would halt all operations?", spec)  # fmt: skip
+    assert [(r["text"], r["speaker_id"]) for r in rows if r["kind"] == "reported"] == [
+        ("it will suspend the attacks", "kataeb_hezbollah"),
+        ("it would halt all operations", "kataeb_hezbollah"),
+    ]
+
+
+def test_adverb_before_a_quote_does_not_make_it_spoken():
+    # invented sentences: after "beyond just vaguely" the quote is distancing; after
+    # "called it simply" it is still the caller's word
+    rows = run("Did you confirm the attribution beyond just vaguely “Iran-backed militias.”  "
+               "The senator called it simply “reckless.”")  # fmt: skip
+    assert [(r["text"], r["kind"]) for r in rows] == [
+        ("Iran-backed militias.", "scare"),
+        ("reckless.", "partial"),
+    ]
+
+
+def test_quote_announced_by_the_word_quote_is_one_row():
+    # invented question: "X warned that Iran, quote, “…”" is the quote, not also a clause
+    spec = [(r"Iran", "iran", "state", "name")]
+    rows = run("Q The ambassador warned today that Iran, quote, “would respond to any attack on "
+               "its interests.”  Do you have a reaction?", spec)  # fmt: skip
+    assert [(r["kind"], r["text"]) for r in rows] == [
+        ("partial", "would respond to any attack on its interests.")
+    ]
+
+
+def test_as_clause_restarted_by_its_speaker_is_the_inner_report():
+    # invented sentence: the speaker restarts ("he said that ..."); one row, the inner one
+    rows = _wh("As the President said himself yesterday, after he met the families of the "
+               "fallen, you know, he said that we shall respond.")  # fmt: skip
+    assert [(r["text"], r["speaker_id"]) for r in rows if r["kind"] == "reported"] == [
+        ("we shall respond", "joe_biden")
+    ]
+
+
+def test_topic_before_a_pronoun_is_its_sayer():
+    # invented sentence: "as for X, they claim" — X, not the last speaker
+    spec = [(r"the Houthis", "houthis", "armed_group", "name"), (r"Iran", "iran", "state", "name")]
+    rows = run("Iran said it had no role in the attacks. And as for the Houthis, they can claim "
+               "all they want that this is linked to Gaza.", spec)  # fmt: skip
+    assert [(r["text"], r["speaker_id"]) for r in rows if r["kind"] == "reported"] == [
+        ("it had no role in the attacks", "iran"),
+        ("this is linked to Gaza", "houthis"),
+    ]
+
+
+def test_first_name_alone_is_a_speaker_of_the_turns_or_named_in_full_before():
+    # invented briefing: "Karine" is the press secretary speaking in the turns; "Maria" was
+    # named in full before; "Paul" is nobody known here
+    text = ("MS. JEAN-PIERRE: Maria Lopez met the families today.\n\n"
+            "MR. KIRBY: As Karine reminded everybody, those attacks took three lives. "
+            "As Maria told us, the families are grieving. As Paul said, the base is secure.")  # fmt: skip
+    spec = [(r"Maria Lopez", "maria_lopez", "person", "name")]
+    rows = _turn_rows(text, spec)
+    assert [(r["speaker_text"], r["speaker_id"]) for r in rows if r["kind"] == "reported"] == [
+        ("Karine", "karine_jean_pierre"),
+        ("Maria", "maria_lopez"),
+        ("Paul", None),
+    ]
+
+
+def test_quote_after_a_speech_noun_and_a_copula():
+    # invented exchange: "your answer was, “…”" is the official addressed; "the questions I'm
+    # going to get are: “…”" in an official's turn is the journalists'
+    text = ("MR. KIRBY: I know the first questions I’m going to get are: “What does that look "
+            "like?  What is appropriate?”\n\n"
+            "Q Yesterday your answer was, “We don’t seek conflict with Iran,” which is vague.")  # fmt: skip
+    rows = _turn_rows(text)
+    assert [(r["text"], r["speaker_id"]) for r in rows if r["kind"] in ("direct", "partial")] == [
+        ("What does that look like?  What is appropriate?", "journalist"),
+        ("We don’t seek conflict with Iran,", "john_kirby"),
+    ]
+
+
+def test_time_phrase_after_the_verb_keeps_the_that_clause():
+    # invented sentence: "the other day" is no object; the clause starts after "that"
+    rows = _wh("The President said the other day that the response seemed over the top.")
+    assert [r["text"] for r in rows if r["kind"] == "reported"] == [
+        "the response seemed over the top"
+    ]

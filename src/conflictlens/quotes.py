@@ -173,6 +173,7 @@ IRREGULAR = {
     "burn": ("burned", "burned", "burnt"), "sink": ("sank", "sunk"), "tear": ("tore", "torn"),
 }  # fmt: skip
 """Past forms of common irregular verbs: the past, then the participles when they differ."""
+_PAST_FORMS = frozenset(f for forms in IRREGULAR.values() for f in forms)
 
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for from with against and or but its their his her our "
@@ -428,6 +429,12 @@ TIME_WORDS = frozenset(
     week weekend month year day hours early late mid""".split()
 )
 CLAUSE_PUNCT = frozenset({".", "!", "?", ";", ":", "(", ")", "[", "]"})
+NOUN_MODIFIERS = frozenset(
+    """initial early preliminary recent new latest conflicting unconfirmed
+    contradictory numerous multiple previous subsequent separate similar media news""".split()
+)
+"""Adjectives (and noun modifiers) that make the word after them a noun: "Initial reports",
+"recent statements", "media reports" (but "he earlier said" is a verb: past forms stay)."""
 _NAME_LINKS = frozenset("of in the and for al el de du la le to on bin ibn abu".split())
 
 
@@ -590,12 +597,21 @@ def _segments(toks: Tokens, a: int, b: int) -> list[tuple[int, int]]:
     return segs
 
 
+_DISCOURSE_MARKERS = frozenset(
+    tuple(m.split())
+    for m in "you know|i mean|look|well|listen|again|sure|ok|okay|yes|no".split("|")
+)
+"""Comma-set-off words of spoken English that are no part of the clause's subject."""
+
+
 def _adverbial_segment(toks: Tokens, seg: tuple[int, int]) -> bool:
     a, b = seg
     while a < b and (toks.skip[a] or toks.words[a] in CONJUNCTIONS):
         a += 1
     if a >= b:
         return True
+    if tuple(toks.words[a:b]) in _DISCOURSE_MARKERS:
+        return True  # "You know, last week, no one would confirm ..."
     w = toks.words[a]
     if w in PREPOSITIONS or w in SUBORDINATORS or w in RELATIVES or is_adverb(w):
         return True
@@ -930,6 +946,8 @@ class QuoteModel:
     speech: CueMatcher
     verbs: list[SpeechVerb]
     titles: Titles = field(default_factory=lambda: Titles(None, {}))
+    first_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Folded first name -> the gazetteer's people of that full name ("karine" -> ...)."""
 
 
 def build(lexicon_dir: Path) -> QuoteModel:
@@ -943,8 +961,28 @@ def build(lexicon_dir: Path) -> QuoteModel:
             m.add(v.verb, v, group="speech", inflect=False)
         else:
             m.add(v.verb, v, group="speech", inflect=False, forms=inflections(words[0]))
-    titles = Titles.of(lexicons.load_titles(lexicon_dir / "titles.csv"))
-    return QuoteModel(m, verbs, titles)
+    actors = lexicons.load_actors(lexicon_dir / "actors.csv")
+    titles = Titles.of(lexicons.load_titles(lexicon_dir / "titles.csv", actors=actors))
+    return QuoteModel(m, verbs, titles, first_names(actors))
+
+
+def first_names(actors: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Folded first name -> ids of the people whose listed name (two words or more)
+    starts with it: a speaker called by first name alone ("as Karine reminded everybody").
+
+    Examples
+    --------
+    >>> names = first_names(lexicons.load_actors())
+    >>> sorted(names["karine"])
+    ['karine_jean_pierre']
+    """
+    people = actors[(actors.entity_type == "person") & (actors.kind == "name")]
+    out: dict[str, set[str]] = {}
+    for eid, alias in zip(people.entity_id, people.alias, strict=True):
+        words = alias.split()
+        if len(words) >= 2 and fold(words[0]) not in TITLE_WORDS:
+            out.setdefault(fold(words[0]), set()).add(eid)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------- extraction
@@ -1029,6 +1067,26 @@ class Article:
         self._speech_start_set = frozenset(self.speech_starts)
         self.turns = sorted(found.get("turns", []), key=lambda t: t["start"])
         self._turn_starts = [t["start"] for t in self.turns]
+        self._first_names = model.first_names
+        self._full_names: dict[str, list[tuple[int, str]]] | None = None
+
+    def first_name(self, word: str, at: int) -> str | None:
+        """The one person a first name alone stands for at ``at``: a speaker of the
+        document's turns, or a person named in full before ``at`` (None if not exactly one)."""
+        if self._full_names is None:
+            # built once per article, on the first name-alone speaker only
+            speakers = {t["speaker_id"] for t in self.turns if t.get("speaker_id")}
+            full: dict[str, list[tuple[int, str]]] = {}
+            for key, ids in self._first_names.items():
+                for eid in ids & speakers:
+                    full.setdefault(key, []).append((-1, eid))
+            for m in self.mentions.rows:
+                words = m["surface"].split()
+                if m.get("entity_type") == "person" and len(words) >= 2:
+                    full.setdefault(fold(words[0]), []).append((m["start"], m["entity_id"]))
+            self._full_names = full
+        ids = {eid for start, eid in self._full_names.get(fold(word), ()) if start < at}
+        return next(iter(ids)) if len(ids) == 1 else None
 
     def speech_between(self, lo: int, hi: int) -> list[int]:
         """Speech-verb token indices in ``lo .. hi-1``: the only ``stops`` that
@@ -1056,6 +1114,8 @@ class Article:
             return False  # a request: "please tell us"
         if prev in BE and w[h.i] in {"told", "said", "asked", "reported", "called"}:
             return False  # "were told", "is said to", "was called"
+        if prev in NOUN_MODIFIERS and not w[h.i].endswith("ed") and w[h.i] not in _PAST_FORMS:
+            return False  # a noun: "Initial reports that we're getting", "recent claims"
         return True
 
 
@@ -1117,7 +1177,10 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
     for r in sorted(rows, key=lambda r: (r["start"], r["end"])):
         np, inherit = r.pop("_np", None), r.pop("_inherit", None)
         r["_type"] = None
-        if inherit is not None:
+        known = r.pop("_id", None)
+        if known is not None:
+            r["speaker_id"] = known
+        elif inherit is not None:
             r["speaker_id"], r["_type"] = inherit["speaker_id"], inherit.get("_type")
         elif np is not None and np.end - np.start == 1 and toks.words[np.start] in PRONOUNS:
             word = toks.words[np.start]
@@ -1138,9 +1201,11 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
             near = m is not None and art.doc.sentence_at(at) - art.doc.sentence_at(m["start"]) <= 2
             # a speaker of unknown type (a transcript turn's) is neither "he" nor "they"
             prev = [d for d in done if d["speaker_id"] and d["_type"] in types]
-            if person and near:
-                # "Hassan Nasrallah was due to speak. Last August he said": the last person named
-                r["speaker_id"], r["_type"] = m["entity_id"], "person"
+            # "And as for the Houthis, they can claim ...": a topic set before the pronoun
+            topic = m is not None and art.doc.text[m["end"] : at].strip() == ","
+            if (person and near) or topic:
+                # "Hassan Nasrallah was due to speak. Last August he said": the last person
+                r["speaker_id"], r["_type"] = m["entity_id"], m.get("entity_type")
             elif prev:
                 r["speaker_id"], r["_type"] = prev[-1]["speaker_id"], prev[-1]["_type"]
             elif m is not None:
@@ -1149,6 +1214,9 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
             m = resolve_np(toks, np, art.mentions)
             if m is None and toks.words[np.end - 1] in _DOCUMENT_NOUNS:
                 m = _document_author(art, toks.starts[np.start], quoted)
+            if m is None and np.end - np.start == 1 and toks.cap[np.start]:
+                eid = art.first_name(toks.words[np.start], toks.starts[np.start])
+                m = {"entity_id": eid, "entity_type": "person"} if eid else None  # "as Karine said"
             if m is not None:
                 r["speaker_id"], r["_type"] = m["entity_id"], m.get("entity_type")
         done.append(r)
@@ -1247,10 +1315,51 @@ def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | No
     return None
 
 
+_SPEECH_NOUNS = frozenset("answer answers response reply question questions message words".split())
+_POSSESSIVE_VOICE = {"your": "you", "my": "i", "our": "we"}
+
+
+def _speech_noun_intro(art: Article, q: _Quote, s0: int) -> dict | None:
+    """Speaker fields for a quote introduced by a speech noun and a copula: "your answer
+    was, “…”" (the one addressed), "my message is: “…”" (the turn's speaker), "the questions
+    I'm going to get are: “…”" (in an official's turn: the journalists)."""
+    toks = art.toks
+    lo, _ = art.sent_tok[s0]
+    k = q.open_tok - 1
+    if k < lo + 2 or toks.words[k] not in {",", ":"} or toks.words[k - 1] not in BE:
+        return None
+    for n in range(k - 2, max(lo, k - 10) - 1, -1):
+        if toks.words[n] not in _SPEECH_NOUNS:
+            continue
+        at = toks.starts[n]
+        poss = toks.words[n - 1] if n > lo else ""
+        turn = art.turn_at(at)
+        if poss == "your":
+            eid = _addressee(art, at)
+        elif poss in {"my", "our"}:
+            eid = turn.get("speaker_id") if turn is not None else None
+        elif (
+            toks.words[n].startswith("question")
+            and turn is not None
+            and (turn.get("speaker_role") == "official")
+        ):
+            asked = [t for t in art.turns if t.get("speaker_role") == "journalist"]
+            eid = asked[0].get("speaker_id") if asked else None
+        else:
+            return None
+        if eid is None:
+            return None
+        a = n - 1 if poss in _POSSESSIVE_VOICE else n
+        return {"_id": eid, "speaker_text": toks.surface(a, n + 1), "verb": None}
+    return None
+
+
 def _quote_is_object(toks: Tokens, q: _Quote) -> bool:
     """A short quote right after a verb-like word ("called it “despicable”") is words spoken;
     one after a determiner or preposition ("a “terrorist” group") is distancing."""
     k = q.open_tok - 1
+    while k > 0 and (is_adverb(toks.words[k]) or toks.words[k] == "just"):
+        k -= 1  # "beyond just vaguely “Iran-backed militias”": the preposition decides
     if k < 0:
         return False
     w = toks.words[k]
@@ -1369,7 +1478,9 @@ def quotes_for(art: Article) -> list[dict]:
                            "verb": toks.surface(att.speech.hit.i, att.speech.hit.j).lower()}  # fmt: skip
                 if kind == "direct":
                     used.add(att.speech.hit.i)
-            elif kind == "direct":
+            else:
+                speaker = _speech_noun_intro(art, q, s0) or speaker
+            if kind == "direct" and speaker["speaker_text"] is None:
                 speaker = _continuation(art, rows, s0) or speaker
         # a multi-paragraph quote is one row per paragraph, all with the same speaker
         first = None
@@ -1447,11 +1558,26 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
         if toks.words[t] == "and" or t in art._speech_start_set:
             stop = t
             break
+    if sp.verb.verb == "add" and _adds_to(toks, k, stop):
+        return None  # "has added additional force to the region": not speech
+    if (
+        not sp.verb.takes_object
+        and k + 1 < hi
+        and toks.words[k] in DETERMINERS
+        and toks.words[k] not in {"that", "'s"}
+        and not any(toks.words[t] in TIME_WORDS for t in range(k + 1, min(k + 4, hi)))
+        and toks.words[k + 1] not in PRONOUNS  # "can claim all they want that"
+    ):
+        # an object first ("acknowledged the three souls that were taken"): a "that"
+        # after it is a relative pronoun; only a bare clause can start here
+        return None if sp.verb.complement == "that" else k
     window = range(k, stop)
     that = next((t for t in window if toks.words[t] == "that"), None)
     comma = next((t for t in window if toks.words[t] in {",", ";", ":"}), None)
     if that is not None and (comma is None or that < comma):
         return that + 1
+    if k < hi and toks.words[k] == ":" and k + 1 < hi:
+        return k + 1  # "has made clear: we are not seeking ..."
     if sp.verb.complement == "that":
         return None
     if sp.verb.takes_object:
@@ -1475,6 +1601,20 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
     return k
 
 
+def _adds_to(toks: Tokens, k: int, stop: int) -> bool:
+    """Is "add" at ``k`` the physical sense, "added (X) to the/a/Y"? A "to" before any
+    auxiliary, "that" or punctuation, and followed by a determiner, a name or a number."""
+    for t in range(k, stop):
+        w = toks.words[t]
+        if w == "to":
+            nxt = toks.words[t + 1] if t + 1 < len(toks) else "."
+            return nxt in DETERMINERS or toks.cap[t + 1] or nxt.isdigit() if nxt != "." else False
+        if w in BE or w in HAVE or w in MODALS or w == "that" or not w[0].isalnum():
+            return False
+    return False
+
+
+_NEGATIVE_SUBJECTS = frozenset("no nobody none neither nothing".split())
 _HEARERS = frozenset("everybody everyone us you me them him her reporters".split())
 _REFLEXIVES = frozenset("himself herself itself themselves myself ourselves".split())
 
@@ -1533,8 +1673,8 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         if any(a <= at < b for a, b in spans):
             continue  # speech reported inside a quote belongs to that quote
         lo, hi = art.sent_tok[sp.sent]
-        if doc.sentences[sp.sent].text.rstrip(" \"'\u201d").endswith("?"):
-            continue  # a question reports nothing: "were Iraqi officials told in advance?"
+        if doc.sentences[sp.sent].text.rstrip(" \"'\u201d").endswith("?") and _asked(toks, sp, lo):
+            continue  # a question about speech reports nothing: "did Iran say that ...?"
         end = _content_end(toks, lo, hi)
         reuse = None
         if any(
@@ -1547,6 +1687,10 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             # "As the President said (yesterday), we're going to respond."
             np, c0 = as_clause
             c1 = end
+            if any(
+                toks.words[t - 1] in {"he", "she", "they", "it"} for t in art.speech_between(c0, c1)
+            ):
+                continue  # "as the President said, after ..., he said that we shall respond"
         elif sp.verb.verb == "according to":
             np = np_after(toks, sp.hit.j, hi)
             if np is None:
@@ -1568,6 +1712,16 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
                 continue
             np = None
             reuse = prev[-1]
+            c1 = end
+        elif (
+            toks.words[sp.hit.i].endswith("ing")
+            and (doc_np := _document_before(toks, sp.hit.i, lo)) is not None
+        ):
+            # "Kata'ib Hezbollah's statement yesterday saying that ...": the document speaks
+            np = doc_np
+            c0 = _clause_start_after(art, sp, hi)
+            if c0 is None:
+                continue
             c1 = end
         elif (at_end := _end_attribution(art, sp, hi)) and doc.text[toks.starts[hi - 1]] == ":":
             continue  # "the group said:" introduces the quote that follows
@@ -1601,6 +1755,14 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             c0 = _clause_start_after(art, sp, hi)
             if np is None or c0 is None or np.end - np.start > 12:
                 continue
+            if toks.words[np.start] in _NEGATIVE_SUBJECTS:
+                continue  # "no one would confirm that ...": nobody said it
+            h0 = np.start
+            while h0 < np.end - 1 and (toks.words[h0] in _QUESTION_OPENERS
+                                       or toks.words[h0] in SUBORDINATORS):  # fmt: skip
+                h0 += 1  # "Q When the group says that ...": the group
+            if h0 > np.start:
+                np = NounPhrase(h0, np.end, np.appositives, np.relative, np.coordinated)
             c1 = end
         while c0 < c1 and not toks.words[c0][0].isalnum() and not toks.skip[c0]:
             c0 += 1
@@ -1616,6 +1778,14 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             w, nxt = toks.words[k], toks.words[k + 1]
             if w == "," and nxt == "and" and k + 2 < c1 and toks.words[k + 2] in BE | HAVE | MODALS:
                 c1 = k  # "..., and have responded with strikes": the subject's next act
+                break
+            if (
+                w == ","
+                and nxt in BE | HAVE | MODALS
+                and k + 2 < c1
+                and toks.words[k + 2] in PRONOUNS
+            ):
+                c1 = k  # "When X says that ..., do you believe them?": the question itself
                 break
             if (
                 w == ","
@@ -1644,6 +1814,8 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             continue
         if _mostly_one_quote(spans, span_starts, a, b):
             continue  # the clause is one quote ("Waltz said “When you're ...”"): that quote
+        if _announced_quote(toks, quotes, c0, c1):
+            continue  # "warned that Iran, quote, “would respond ...”": the quote is the report
         if np is None and reuse is not None:
             extra = {"_inherit": reuse}
             speaker_text = reuse["speaker_text"]
@@ -1658,6 +1830,72 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         out.append(_row(doc, doc.sentence_at(a), a, b, doc.text[a:b], "reported", None,
                         speaker_text, verb, balanced=True, part=0, **extra))  # fmt: skip
     return out
+
+
+def _document_before(toks: Tokens, v: int, lo: int) -> NounPhrase | None:
+    """The phrase ending in a document noun right before the participle at ``v`` (time
+    words between): "Hezbollah's statement (yesterday) saying" -> "Hezbollah's statement"."""
+    k = v - 1
+    while k >= lo and (toks.words[k] in TIME_WORDS or toks.words[k] in _DAY_WORDS):
+        k -= 1
+    if k < lo or toks.words[k] not in _DOCUMENT_NOUNS:
+        return None
+    a = k
+    while a > lo:
+        w = toks.words[a - 1]
+        if w in PREPOSITIONS or w in CLAUSE_PUNCT or w in {",", "and", "or"} or w in BE | HAVE:
+            break
+        a -= 1
+    return NounPhrase(a, k + 1)
+
+
+_DAY_WORDS = frozenset("yesterday today tonight earlier".split())
+_QUESTION_OPENERS = frozenset("q and so but okay ok well now".split())
+_WH_WORDS = frozenset("why how what when where who whom which".split())
+
+
+def _asked(toks: Tokens, sp: _Speech, lo: int) -> bool:
+    """Is the speech verb of a question sentence what is asked about ("Did Iran say that
+    ...?", "Has the group claimed that ...?", "Can you tell us ...?"), rather than speech
+    the question reports ("When KH says that ..., do you believe them?")?"""
+    word = toks.words[sp.hit.i]
+    if word == sp.verb.verb.split()[0]:
+        return True  # the base form: after "did", "can", "will" or an imperative
+    k = lo
+    while k < sp.hit.i and (toks.words[k] in _QUESTION_OPENERS or not toks.words[k][0].isalnum()):
+        k += 1
+    if (
+        toks.words[k] in BE or toks.words[k] in HAVE or toks.words[k] in MODALS
+    ) and not word.endswith("ing"):
+        return True  # a yes/no question: "Does the President have the authority he believes that"
+    # an inverted auxiliary opening the question's clause after a conjunction or a wh-word,
+    # the verb a few words on: "..., and were officials told that", "Why has X said that"
+    for t in range(sp.hit.i - 1, max(lo, sp.hit.i - 7) - 1, -1):
+        w = toks.words[t]
+        if w == ",":
+            return False
+        if w in BE or w in HAVE or w in MODALS:
+            before = toks.words[t - 1] if t > lo else "."
+            return (before in _QUESTION_OPENERS or before in CONJUNCTIONS or before in _WH_WORDS
+                    or not before[0].isalnum())  # fmt: skip
+    return False
+
+
+def _announced_quote(toks: Tokens, quotes: list[_Quote], c0: int, c1: int) -> bool:
+    """Is tokens ``c0 .. c1`` a subject of at most two words, the spoken word "quote" and
+    a quote that runs to the end ("Iran, quote, “would respond”")?"""
+    for t in range(c0, min(c1, c0 + 5)):
+        if toks.words[t] != "quote":
+            continue
+        k = t + 1
+        while k < c1 and not toks.words[k][0].isalnum() and not toks.skip[k]:
+            k += 1
+        q = next((q for q in quotes if q.open_tok == k), None)
+        if q is None or q.close_tok < c1 - 1:
+            return False
+        words = sum(1 for x in range(c0, t) if toks.words[x][0].isalnum())
+        return words <= 2
+    return False
 
 
 def _mostly_one_quote(spans: list[tuple[int, int]], starts: list[int], a: int, b: int) -> bool:
