@@ -216,3 +216,71 @@ def test_clean_text_never_crashes_and_is_idempotent_enough(s):
 )
 def test_mojibake_repair(broken, fixed):
     assert clean_text(broken) == fixed
+
+
+class _DictIndex:
+    """The near-duplicate index as first written (a dict of band keys): the reference."""
+
+    def __init__(self, threshold=0.6):
+        import numpy as np
+
+        from conflictlens import corpus as C
+
+        self.C, self.np = C, np
+        rng = np.random.default_rng(20231017)
+        self.a = rng.integers(1, C._MASK, C._NUM_PERM, dtype=np.uint64)
+        self.b = rng.integers(0, C._MASK, C._NUM_PERM, dtype=np.uint64)
+        self.threshold, self.buckets, self.sigs, self.ids, self.root = threshold, {}, [], [], []
+
+    def add(self, article_id, text):
+        C, np = self.C, self.np
+        sh = C._shingles(text)
+        i = len(self.ids)
+        self.ids.append(article_id)
+        if not len(sh):
+            self.sigs.append(None)
+            self.root.append(None)
+            return None
+        arr = sh & np.uint64(C._MASK)
+        sig = ((arr[:, None] * self.a[None, :] + self.b[None, :]) & np.uint64(C._MASK)).min(axis=0)
+        self.sigs.append(sig)
+        rows = C._NUM_PERM // C._BANDS
+        keys = [C._h(f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows].tolist())))
+                for band in range(C._BANDS)]  # fmt: skip
+        best = None
+        for j in sorted({self.buckets[k] for k in keys if k in self.buckets}):
+            if float((self.sigs[j] == sig).mean()) >= self.threshold:
+                best = j
+                break
+        root = None if best is None else (self.root[best] or self.ids[best])
+        self.root.append(root)
+        for k in keys:
+            self.buckets.setdefault(k, i)
+        return root
+
+
+def test_compact_near_duplicate_index_agrees_with_the_dict_reference():
+    import random
+
+    from conflictlens.corpus import NearDuplicateIndex
+
+    r = random.Random(7)
+    vocab = [f"w{i}" for i in range(400)]
+    stories = [" ".join(r.choice(vocab) for _ in range(r.randint(3, 80))) for _ in range(60)]
+    texts = []
+    for n in range(700):  # copies, edited copies, new stories and empty texts, interleaved
+        s = r.choice(stories)
+        words = s.split()
+        roll = r.random()
+        if roll < 0.3 and len(words) > 10:
+            k = r.randrange(len(words))
+            words[k : k + 2] = [r.choice(vocab)]
+        elif roll < 0.4:
+            words = [r.choice(vocab) for _ in range(r.randint(0, 40))]
+        texts.append((f"a{n}", " ".join(words)))
+    ref = _DictIndex()
+    fast = NearDuplicateIndex(recent_max=7)  # merges into the sorted arrays every few articles
+    got = [fast.add(a, t) for a, t in texts]
+    assert got == [ref.add(a, t) for a, t in texts]
+    assert sum(g is not None for g in got) > 100  # the test exercises real matches
+    assert len(fast) == 700 and len(fast._recent) < 7

@@ -526,6 +526,7 @@ def _script(c: str) -> str:
 
 _NUM_PERM = 24
 _BANDS = 8
+_BLOCK = 1 << 14  # signatures per storage block
 _MASK = (1 << 61) - 1
 
 
@@ -560,8 +561,8 @@ class NearDuplicateIndex:
 
     MinHash signatures (24 hash functions over 5-word shingles) are bucketed in 8
     bands; a candidate counts as the same story when the estimated Jaccard
-    similarity of their shingle sets is ``>= threshold``. Keeps 8 small ints and a
-    24-value signature per article, so memory grows slowly and time linearly.
+    similarity of their shingle sets is ``>= threshold``. Keeps 8 band keys (16 bytes each) and a
+    24-value signature (192 bytes) per article, so memory grows slowly and time linearly.
 
     Examples
     --------
@@ -571,7 +572,7 @@ class NearDuplicateIndex:
     (None, 'a', None)
     """
 
-    def __init__(self, threshold: float = 0.6) -> None:
+    def __init__(self, threshold: float = 0.6, *, recent_max: int = 200_000) -> None:
         import numpy as np
 
         self._np = np
@@ -579,10 +580,22 @@ class NearDuplicateIndex:
         self._a = rng.integers(1, _MASK, _NUM_PERM, dtype=np.uint64)
         self._b = rng.integers(0, _MASK, _NUM_PERM, dtype=np.uint64)
         self.threshold = threshold
-        self._buckets: dict[int, int] = {}
-        self._sigs: list = []
+        # band key -> first article filed under it: a small dict of recent keys, merged
+        # now and then into two sorted arrays (16 bytes a key instead of ~100 in a dict),
+        # so a million articles fit in a few hundred MB
+        self._recent: dict[int, int] = {}
+        self._recent_max = recent_max
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._vals = np.zeros(0, dtype=np.int64)
+        self._blocks: list = []  # signatures, _BLOCK rows a block (no copies as it grows)
         self._ids: list[str] = []
         self._root: list[str | None] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _sig(self, j: int):
+        return self._blocks[j // _BLOCK][j % _BLOCK]
 
     def add(self, article_id: str, text: str) -> str | None:
         """Register an article; return the id of the first-read article it copies, or None."""
@@ -590,26 +603,53 @@ class NearDuplicateIndex:
         sh = _shingles(text)
         i = len(self._ids)
         self._ids.append(article_id)
+        if i % _BLOCK == 0:
+            self._blocks.append(np.zeros((_BLOCK, _NUM_PERM), dtype=np.uint64))
         if not len(sh):
-            self._sigs.append(None)
             self._root.append(None)
             return None
         arr = sh & np.uint64(_MASK)
         sig = ((arr[:, None] * self._a[None, :] + self._b[None, :]) & np.uint64(_MASK)).min(axis=0)
-        self._sigs.append(sig)
+        self._blocks[-1][i % _BLOCK] = sig
         rows = _NUM_PERM // _BANDS
         keys = [_h(f"{band}:" + ",".join(map(str, sig[band * rows : (band + 1) * rows].tolist())))
                 for band in range(_BANDS)]  # fmt: skip
+        filed = self._lookup(keys)
         best = None
-        for j in sorted({self._buckets[k] for k in keys if k in self._buckets}):
-            if float((self._sigs[j] == sig).mean()) >= self.threshold:
+        for j in sorted({v for v in filed if v is not None}):
+            if float((self._sig(j) == sig).mean()) >= self.threshold:
                 best = j
                 break
         root = None if best is None else (self._root[best] or self._ids[best])
         self._root.append(root)
-        for k in keys:
-            self._buckets.setdefault(k, i)
+        for k, v in zip(keys, filed, strict=True):
+            if v is None:  # the first article filed under a key keeps it
+                self._recent[k] = i
+        if len(self._recent) >= self._recent_max:
+            self._merge()
         return root
+
+    def _lookup(self, keys: list[int]) -> list[int | None]:
+        np = self._np
+        out = [self._recent.get(k) for k in keys]
+        if len(self._keys):
+            ka = np.array(keys, dtype=np.uint64)
+            pos = np.minimum(np.searchsorted(self._keys, ka), len(self._keys) - 1)
+            hit = self._keys[pos] == ka
+            for n in np.flatnonzero(hit).tolist():
+                out[n] = int(self._vals[pos[n]])
+        return out
+
+    def _merge(self) -> None:
+        np = self._np
+        ks = np.fromiter(self._recent.keys(), dtype=np.uint64, count=len(self._recent))
+        vs = np.fromiter(self._recent.values(), dtype=np.int64, count=len(self._recent))
+        order = np.argsort(ks, kind="stable")
+        ks, vs = ks[order], vs[order]
+        at = np.searchsorted(self._keys, ks)  # no key is in both: recent keys were new
+        self._keys = np.insert(self._keys, at, ks)
+        self._vals = np.insert(self._vals, at, vs)
+        self._recent = {}
 
 
 def near_duplicates(articles: pd.DataFrame, *, threshold: float = 0.6) -> list[str | None]:
