@@ -237,11 +237,19 @@ def run_bench(*, articles: int = 1000, corpus: str | Path | None = None, jobs: i
 
 def stage_seconds(corpus_path: Path, limit: int = 400) -> dict[str, float]:
     """Seconds spent in each stage on the first ``limit`` articles (in-process)."""
-    from conflictlens.corpus import iter_corpus
-    from conflictlens.pipeline import Models, analyze_doc, doc_from_row
+    from conflictlens.engines import fewer_collections
+    from conflictlens.pipeline import Models
 
     models = Models.build()
     timings: dict[str, float] = {}
+    with fewer_collections():  # as extraction runs
+        return _stage_seconds(corpus_path, limit, models, timings)
+
+
+def _stage_seconds(corpus_path: Path, limit: int, models, timings: dict[str, float]):
+    from conflictlens.corpus import iter_corpus
+    from conflictlens.pipeline import analyze_doc, doc_from_row
+
     done = 0
     for articles, _ in iter_corpus(corpus_path, chunk_size=100, detect_near_duplicates=False):
         for row in articles.to_dict("records"):

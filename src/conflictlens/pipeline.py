@@ -65,6 +65,9 @@ class Models:
     def build(cls, lexicon_dir: str | Path | None = None) -> Models:
         lexicon_dir = Path(lexicon_dir) if lexicon_dir else lexicons.default_dir()
         lexicons.load_actors(lexicon_dir / "actors.csv")  # fail early, with file and line
+        from conflictlens.text import warm_up
+
+        warm_up()  # the sentence splitter, built once here rather than in the first article
         return cls(lexicon_dir, {name: _stage(name).build(lexicon_dir) for name in STAGES})
 
 

@@ -462,6 +462,12 @@ def _fast_punkt() -> _Punkt:
     return _Punkt(_punkt())
 
 
+def warm_up() -> None:
+    """Build the sentence splitter now (it imports NLTK, about a second) instead of in
+    the first document split."""
+    _fast_punkt()
+
+
 # "Tuesday.The group": a sentence glued to the next without a space. The letter before the
 # period must be lower case (so "U.S.Army" stays) and the next word must look like a word.
 # (The first class, implied by the look-ahead, is there for speed: see entities._CAP_SPAN.)
