@@ -525,6 +525,23 @@ def _reference_pair_score(a: dict, b: dict, actors: dict) -> int | None:
     return score
 
 
+def _reference_merge(c: dict, p: dict) -> None:
+    """What a happening knows after report ``p`` joins it, stated on dicts."""
+    if p["start"] and (not c["start"] or events._PRECISION_RANK.get(p["precision"], 9)
+                       < events._PRECISION_RANK.get(c["precision"], 9)):  # fmt: skip
+        c["start"], c["end"], c["precision"] = p["start"], p["end"], p["precision"]
+    for k in ("perp", "target", "location", "country"):
+        if c[k] is None:
+            c[k] = p[k]
+    for k in ("killed", "wounded"):
+        if p[k] is not None and (c[k] is None or p[k] > c[k]):
+            c[k] = p[k]
+    if c["type"] in events._GENERIC and p["type"] not in events._GENERIC:
+        c["type"] = p["type"]
+    if c["pub"] is None or (p["pub"] and p["pub"] < c["pub"]):
+        c["pub"] = p["pub"]
+
+
 def _reference_clusters(ev: pd.DataFrame, actors: dict, min_score: int = 2,
                         min_score_undated: int = 4) -> list[str]:  # fmt: skip
     """The clustering rule stated plainly: every report against every happening (O(n^2))."""
@@ -557,7 +574,7 @@ def _reference_clusters(ev: pd.DataFrame, actors: dict, min_score: int = 2,
             weeks.append(set())
             best = len(clusters) - 1
         else:
-            events._merge_profile(clusters[best], p)
+            _reference_merge(clusters[best], p)
             clusters[best]["articles"].add(art)
         weeks[best] |= {
             d.toordinal() // 7 for d in (clusters[best]["start"], clusters[best]["pub"]) if d
@@ -668,3 +685,28 @@ def test_words_of_a_span_are_those_of_its_text():
         a = r.randrange(len(text))
         b = a + r.randrange(90)
         assert reader.words(a, b) == events._words(reader.folded[a:b], a), (a, b)
+
+
+def test_fast_scans_find_what_the_plain_patterns_find():
+    """The grouped alternation, the stretch scan by anchor words and the scan from fast
+    candidates give exactly the matches of the plain patterns."""
+    import random
+    import re
+
+    phrases = ["drone strike", "drone", "drones", "air-strike", "d*", "was behind",
+               "the likely culprit", "were responsible", "'s attack", "x"]  # fmt: skip
+    alts = [events._phrase(p) for p in sorted(set(phrases), key=len, reverse=True)]
+    plain = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w])")
+    grouped = re.compile(r"(?<![\w-])(?:" + events._alternation(phrases) + r")(?![\w])")
+    keys = events._anchor_keys(phrases)
+    words = ["drone", "strike", "air", "-", "was", "behind", "the", "likely", "culprit", "x",
+             "'s", "attack", "were", "responsible", "we", "us", "our", "U.S.", ",", ".", '"',
+             "(", "dr", "thus", "ourselves"]  # fmt: skip
+    r = random.Random(7)
+    for _ in range(400):
+        text = "".join(r.choice(words) + r.choice([" ", "", "  ", "\n"]) for _ in range(30)).lower()
+        want = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in grouped.finditer(text)] == want
+        assert [m.span() for m in events._anchored(grouped, keys, text)] == want
+        we = [m.span() for m in events._WE.finditer(text)]
+        assert [m.span() for m in events._word_starts(events._WE, events._WE_FAST, text)] == we

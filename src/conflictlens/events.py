@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from conflictlens import lexicons
@@ -151,6 +152,8 @@ class EventModel:
     # the characters ``tally_cuts`` matches, so only stretches holding one need scanning
     tally_keys: tuple[str, ...] = ()
     tally_cuts: re.Pattern | None = None
+    # every culprit cue holds one of these strings (see :func:`_anchored`)
+    culprit_keys: tuple[str, ...] | None = None
 
 
 def _phrase(p: str) -> str:
@@ -165,7 +168,46 @@ def _phrase(p: str) -> str:
 def _alternation(phrases, plural: bool = False) -> str:
     alts = sorted(set(phrases), key=len, reverse=True)
     suffix = r"(?:e?s)?" if plural else ""
-    return "|".join(_phrase(p) + suffix for p in alts)
+    return _trie([_phrase(p) + suffix for p in alts])
+
+
+def _literal(a: str) -> bool:
+    """Does regex ``a`` start with a letter or digit matched as itself (no quantifier)?"""
+    return a[:1].isalnum() and a[1:2] not in ("?", "*", "+", "{")
+
+
+def _trie(alts: list[str]) -> str:
+    """``"|".join(alts)`` with alternatives that start with the same letter grouped
+    behind it ("drone|drones|dhow" -> "d(?:rone|rones|how)"), recursively.
+
+    The regex engine tries alternatives one by one at every position; grouped, it
+    compares one letter per group. The match is the same: only alternatives that start
+    with the same letter can match at one position, and those keep their order. An
+    alternative that starts with anything else (``[-\\s]?``, a group) may match where a
+    letter does, so nothing is moved across it.
+    """
+    out: list[str] = []
+    run: dict[str, list[str]] = {}  # a stretch of alternatives that all start with a letter
+
+    def flush() -> None:
+        for ch, group in run.items():
+            if len(group) == 1:
+                out.append(ch + group[0])
+                continue
+            k = 0  # letters every alternative of the group goes on with
+            while all(_literal(g[k:]) and g[k] == group[0][k] for g in group):
+                k += 1
+            out.append(ch + group[0][:k] + "(?:" + _trie([g[k:] for g in group]) + ")")
+        run.clear()
+
+    for a in alts:
+        if _literal(a):
+            run.setdefault(a[0], []).append(a[1:])
+        else:
+            flush()
+            out.append(a)
+    flush()
+    return "|".join(out)
 
 
 def _check_trigger(line: int, row: dict[str, str]) -> str | None:
@@ -342,7 +384,73 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
     tally_cuts = re.compile("[" + re.escape(cuts) + "]") if cuts and tally_keys else None
     return EventModel(triggers, trigger_re, cue_re, numbers, number_re, quals, tally_re, death_re, unit_value,
                       actors, capitals, names, demonyms, speakers, speaker_ids, bare_re, tally_keys,
-                      tally_cuts)  # fmt: skip
+                      tally_cuts, _anchor_keys(cues.loc[cues.role == "culprit", "cue"]))  # fmt: skip
+
+
+_PHRASE_CUT = re.compile(r"[^\w\s\"'-]")
+"""Characters no :func:`_phrase` match holds: a match lies between two of them."""
+
+
+def _anchor_keys(phrases) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``_alternation(phrases)`` holds (each
+    phrase's longest hyphen-free piece), or None when the phrases are not all words."""
+    keys = set()
+    for p in phrases:
+        if not (p[:1].isalnum() or p[:1] == "'"):
+            return None  # punctuation cues are matched as they are
+        parts = [x for w in fold(p).split() for x in w.rstrip("*").split("-") if x]
+        if not parts:
+            return None
+        keys.add(max(parts, key=len))
+    return tuple(sorted(k for k in keys if not any(o != k and o in k for o in keys)))
+
+
+def _anchored(pat: re.Pattern, keys: tuple[str, ...] | None, f: str):
+    """``pat.finditer(f)`` for a pattern of phrases, scanning only the stretches between
+    two :data:`_PHRASE_CUT` characters that hold one of ``keys``.
+
+    A match holds a key and no cut character, so it lies in such a stretch; scanned
+    alone (its ends are cuts or the text's ends, which the look-arounds see as the
+    whole scan does), a stretch gives what the whole scan gives there.
+    """
+    if keys is None:
+        yield from pat.finditer(f)
+        return
+    hits = []
+    for k in keys:
+        i = f.find(k)
+        while i >= 0:
+            hits.append(i)
+            i = f.find(k, i + 1)
+    hits.sort()
+    n, end, rev = len(f), -1, None
+    for i in hits:
+        if i < end:
+            continue  # in the stretch just scanned
+        if rev is None:
+            rev = f[::-1]
+        cut = _PHRASE_CUT.search(rev, n - i)
+        start = n - cut.start() if cut else 0
+        cut = _PHRASE_CUT.search(f, i)
+        end = cut.start() if cut else n
+        yield from pat.finditer(f, start, end)
+
+
+def _word_starts(exact: re.Pattern, fast: re.Pattern, f: str):
+    """``exact.finditer(f)`` where ``exact`` is ``fast`` behind a look-behind: ``fast``
+    (which the engine searches quickly) finds every place ``exact`` may match, and only
+    there is ``exact`` tried."""
+    x, search, match = 0, fast.search, exact.match
+    while True:
+        c = search(f, x)
+        if c is None:
+            return
+        mt = match(f, c.start())
+        if mt is not None:
+            yield mt
+            x = mt.end()
+        else:
+            x = c.start() + 1
 
 
 _DEFAULT: EventModel | None = None
@@ -648,6 +756,7 @@ _RE_TALLIES_6 = re.compile(r"[-\s]")
 
 
 _WE = re.compile(r"(?<![\w'\u2019.-])(?:we|us|our)(?![\w'\u2019.-])")
+_WE_FAST = re.compile(r"(?:we|us|our)(?![\w'\u2019.-])")  # where _WE may match
 _FIRST_PERSON_TITLE = re.compile(
     r"(?:joint\s+)?(?:statement|remarks|readout|(?:background\s+|on-the-record\s+)?press\s+(?:briefing|call|gaggle|conference)|"
     r"address|letter|message|proclamation|fact\s+sheet|op-ed|speech|testimony)\b"
@@ -764,7 +873,7 @@ class _Reader:
         voices.sort()
         starts = [a for a, _, _ in voices]
         added = []
-        for mt in _WE.finditer(self.folded):
+        for mt in _word_starts(_WE, _WE_FAST, self.folded):
             if mt.group() == "us" and self.text[mt.start() : mt.end()] == "US":
                 continue  # the United States, found by the entities stage
             state, k = None, bisect_right(starts, mt.start()) - 1
@@ -1728,7 +1837,7 @@ class _Reader:
 
     def _culprit_references(self, clauses: list[tuple[int, int]]) -> list[_Mention]:
         out = []
-        for c in self.m.cue_re["culprit"].finditer(self.folded):
+        for c in _anchored(self.m.cue_re["culprit"], self.m.culprit_keys, self.folded):
             if any(a <= c.start() < b for a, b in clauses):
                 continue
             si = self.doc.sentence_at(c.start())
@@ -2580,6 +2689,12 @@ _SLACK_DAYS = {k: timedelta(days=v) for k, v in _SLACK.items()}
 _NO_SLACK = timedelta(0)
 
 
+_PROFILE = ("type", "start", "end", "precision", "pub", "perp", "target", "location", "country",
+            "killed", "wounded")  # fmt: skip
+"""The fields of an event profile; clustering keeps a profile as a tuple in this order."""
+_TY, _ST, _EN, _PR, _PUB, _PE, _TA, _LO, _CO, _KI, _WO = range(len(_PROFILE))
+
+
 def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
     """How strongly two event profiles look like one happening; ``None`` if they cannot be.
 
@@ -2604,72 +2719,89 @@ def pair_score(a: dict, b: dict, actors: dict | None = None) -> int | None:
     >>> pair_score(a, dict(b, country="iraq")) is None
     True
     """
-    actors = actors or {}
-    ta, tb = a["type"], b["type"]
+    places = _Places(actors or {})
+    return _score(tuple(a[k] for k in _PROFILE), tuple(b[k] for k in _PROFILE), places)
+
+
+class _Places(dict):
+    """Place id -> (its :func:`_place_chain`, is it a named site in a place), computed
+    on first use: clustering asks for the same few places millions of times."""
+
+    def __init__(self, actors: dict):
+        super().__init__()
+        self.actors = actors
+
+    def __missing__(self, eid: str) -> tuple[tuple[str, ...], bool]:
+        chain = _place_chain(eid, self.actors)
+        site = self.actors.get(eid, ("", None))[0] in ("place", "city") and len(chain) > 1
+        self[eid] = (chain, site)
+        return chain, site
+
+
+def _score(a, b, places: _Places) -> int | None:
+    """:func:`pair_score` of two profiles in :data:`_PROFILE` order (tuples or lists)."""
+    ta, sa, ea, pra, puba, pea, taa, loa, coa, kia, woa = a
+    tb, sb, eb, prb, pubb, peb, tab, lob, cob, kib, wob = b
     if not (ta == tb or ta in _GENERIC or tb in _GENERIC or (ta, tb) in _COMPATIBLE_PAIRS):
         return None
     score = 0
-    sa, sb = a["start"], b["start"]
     if sa and sb:
         # :func:`_overlap` inlined: this runs once per candidate pair of the corpus
-        slack = max(_SLACK_DAYS.get(a["precision"], _NO_SLACK),
-                    _SLACK_DAYS.get(b["precision"], _NO_SLACK))  # fmt: skip
-        if not (sa - slack <= b["end"] and sb - slack <= a["end"]):
+        slack = max(_SLACK_DAYS.get(pra, _NO_SLACK), _SLACK_DAYS.get(prb, _NO_SLACK))
+        if not (sa - slack <= eb and sb - slack <= ea):
             return None
-        if a["precision"] == b["precision"] == "day" and sa == sb:
+        if pra == prb == "day" and sa == sb:
             score += 2
-    else:
-        dated, undated = (a, b) if sa else (b, a)
-        if dated["start"] and undated["pub"] and undated["pub"] < dated["start"]:
+    elif sa:
+        if pubb and pubb < sa:
             return None
-    if a["location"] and b["location"]:
-        if a["location"] in _place_chain(b["location"], actors) or b["location"] in _place_chain(
-            a["location"], actors
-        ):
+    elif sb:
+        if puba and puba < sb:
+            return None
+    if loa and lob:
+        chain_a, site_a = places[loa]
+        chain_b, site_b = places[lob]
+        if loa in chain_b or lob in chain_a:
             score += 2
         else:
             # two named sites in one country are two places; a city against a region or a
             # sea against a strait may be one place read two ways
-            sites = all(actors.get(x, ("", None))[0] in ("place", "city") and len(_place_chain(x, actors)) > 1
-                        for x in (a["location"], b["location"]))  # fmt: skip
-            score -= 4 if sites else 1
-    if a["country"] and b["country"]:
-        if a["country"] != b["country"]:
+            score -= 4 if site_a and site_b else 1
+    if coa and cob:
+        if coa != cob:
             return None
         score += 1
-    if a["perp"] and b["perp"]:
-        if a["perp"] != b["perp"]:
+    if pea and peb:
+        if pea != peb:
             return None
         score += 1
-    if a["target"] and b["target"]:
-        score += 1 if a["target"] == b["target"] else -1
-    if (a["perp"] and a["perp"] == b["target"]) or (a["target"] and a["target"] == b["perp"]):
+    if taa and tab:
+        score += 1 if taa == tab else -1
+    if (pea and pea == tab) or (taa and taa == peb):
         return None
-    if a["type"] == b["type"] and a["type"] not in _GENERIC:
+    if ta == tb and ta not in _GENERIC:
         score += 1
-    if a["killed"] and b["killed"]:
-        score += 2 if a["killed"] == b["killed"] else 0
-    if a["wounded"] and b["wounded"] and a["wounded"] == b["wounded"]:
+    if kia and kib:
+        score += 2 if kia == kib else 0
+    if woa and wob and woa == wob:
         score += 1
     return score
 
 
-def _merge_profile(c: dict, p: dict) -> None:
-    if p["start"] and (
-        not c["start"]
-        or _PRECISION_RANK.get(p["precision"], 9) < _PRECISION_RANK.get(c["precision"], 9)
-    ):
-        c["start"], c["end"], c["precision"] = p["start"], p["end"], p["precision"]
-    for k in ("perp", "target", "location", "country"):
+def _merge(c: list, p) -> None:
+    """Pool what report ``p`` knows into happening ``c`` (both in :data:`_PROFILE` order)."""
+    if p[_ST] and (not c[_ST] or _PRECISION_RANK.get(p[_PR], 9) < _PRECISION_RANK.get(c[_PR], 9)):
+        c[_ST], c[_EN], c[_PR] = p[_ST], p[_EN], p[_PR]
+    for k in (_PE, _TA, _LO, _CO):
         if c[k] is None:
             c[k] = p[k]
-    for k in ("killed", "wounded"):
+    for k in (_KI, _WO):
         if p[k] is not None and (c[k] is None or p[k] > c[k]):
             c[k] = p[k]
-    if c["type"] in _GENERIC and p["type"] not in _GENERIC:
-        c["type"] = p["type"]
-    if c["pub"] is None or (p["pub"] and p["pub"] < c["pub"]):
-        c["pub"] = p["pub"]
+    if c[_TY] in _GENERIC and p[_TY] not in _GENERIC:
+        c[_TY] = p[_TY]
+    if c[_PUB] is None or (p[_PUB] and p[_PUB] < c[_PUB]):
+        c[_PUB] = p[_PUB]
 
 
 _FACT_WEIGHTS = {"location": 2, "country": 1, "perp": 1, "target": 1, "type": 1, "killed": 2,
@@ -2679,14 +2811,18 @@ these are its only positive terms, so a pair with an undated side scores at most
 weight of the facts it shares."""
 _MAX_SLACK = max(_SLACK.values())
 _MAX_SPAN = 400  # days: a dated happening longer than this is checked against every report
+_FACT_FIELDS = (("location", _LO), ("country", _CO), ("perp", _PE), ("target", _TA))
 
 
-def _facts(c: dict) -> tuple[tuple[str, object], ...]:
+def _facts(c) -> tuple[tuple[str, object], ...]:
     """The facts of a profile that can add to :func:`pair_score`, in a fixed order."""
-    out = [(k, c[k]) for k in ("location", "country", "perp", "target") if c[k]]
-    if c["type"] not in _GENERIC:
-        out.append(("type", c["type"]))
-    out += [(k, c[k]) for k in ("killed", "wounded") if c[k]]
+    out = [(k, c[i]) for k, i in _FACT_FIELDS if c[i]]
+    if c[_TY] not in _GENERIC:
+        out.append(("type", c[_TY]))
+    if c[_KI]:
+        out.append(("killed", c[_KI]))
+    if c[_WO]:
+        out.append(("wounded", c[_WO]))
     return tuple(out)
 
 
@@ -2704,13 +2840,20 @@ class _Happenings:
     What the indexes return is then checked exactly as the plain scan did: in the window
     (:data:`CLUSTER_WINDOW_DAYS` around any date the happening was ever indexed under),
     no report of the same article, and a :func:`pair_score` reaching the threshold.
+
+    Kept lean for millions of reports: a happening is a list in :data:`_PROFILE` order;
+    its articles are one article code (a set only once a second article joins); its
+    weeks, day span and fact keys are shared tuples, one per distinct value.
     """
 
     def __init__(self, actors: dict, min_score: int, min_score_undated: int):
         self.actors, self.min_score, self.min_undated = actors, min_score, min_score_undated
+        self.places = _Places(actors)
         self.reach = CLUSTER_WINDOW_DAYS // 7 + 1
-        self.clusters: list[dict] = []
-        self.weeks: list[set[int]] = []  # every week a happening's start or pub ever fell in
+        self.clusters: list[list] = []
+        self.first: list[int] = []  # the row that started each happening
+        self.arts: list = []  # an article code, or a set of them
+        self.weeks: list[tuple[int, ...]] = []  # every week a happening's start or pub fell in
         self.spans: list[tuple[int, int] | str | None] = []  # days indexed (None: undated)
         self.by_day: dict[int, set[int]] = {}
         self.wild: set[int] = set()  # dated, but open or too long to index by day
@@ -2719,6 +2862,8 @@ class _Happenings:
         self.by_facts: dict[tuple, set[int]] = {}
         self._subsets: dict[tuple[str, ...], list[tuple[int, ...]]] = {}
         self._keys: dict[tuple, list[tuple]] = {}  # the same facts recur in many reports
+        self._filed: dict[tuple, tuple[tuple, list]] = {(): ((), [])}
+        self._shared: dict[tuple, tuple] = {}  # one object per distinct weeks or span tuple
 
     # ---- indexes
 
@@ -2760,15 +2905,18 @@ class _Happenings:
     def _index(self, ci: int) -> None:
         """(Re)file happening ``ci`` after it was created or its profile changed."""
         c = self.clusters[ci]
-        for d in (c["start"], c["pub"]):
-            if d:
-                self.weeks[ci].add(d.toordinal() // 7)
+        start, end = c[_ST], c[_EN]
+        weeks = self.weeks[ci]
+        for d in (start, c[_PUB]):
+            if d and d.toordinal() // 7 not in weeks:
+                weeks = weeks + (d.toordinal() // 7,)
+                weeks = self.weeks[ci] = self._shared.setdefault(weeks, weeks)
         span: tuple[int, int] | str | None = None
-        if c["start"]:
-            if c["end"] is None:
+        if start:
+            if end is None:
                 span = "wild"
             else:
-                lo, hi = sorted((c["start"].toordinal(), c["end"].toordinal()))
+                lo, hi = sorted((start.toordinal(), end.toordinal()))
                 span = (lo, hi) if hi - lo <= _MAX_SPAN else "wild"
         old = self.spans[ci]
         if span != old:
@@ -2780,6 +2928,7 @@ class _Happenings:
             if span == "wild":
                 self.wild.add(ci)
             elif span is not None:
+                span = self._shared.setdefault(span, span)
                 for d in range(span[0], span[1] + 1):
                     self.by_day.setdefault(d, set()).add(ci)
             self.undated += (span is None) - (old is None)
@@ -2790,36 +2939,46 @@ class _Happenings:
         if facts != self.facts[ci][0]:
             for k in self.facts[ci][1]:
                 self.by_facts[k].discard(ci)
-            keys = self._fact_keys(facts, query=False)
-            for k in keys:
+            filed = self._filed.get(facts)
+            if filed is None:
+                filed = self._filed[facts] = (facts, self._fact_keys(facts, query=False))
+            for k in filed[1]:
                 self.by_facts.setdefault(k, set()).add(ci)
-            self.facts[ci] = (facts, keys)
+            self.facts[ci] = filed
 
-    def add(self, p: dict, art, i: int) -> int:
+    def add(self, p: tuple, art: int, i: int) -> int:
         ci = len(self.clusters)
-        self.clusters.append(dict(p, articles={art}, first=i))
-        self.weeks.append(set())
+        self.clusters.append(list(p))
+        self.first.append(i)
+        self.arts.append(art)
+        self.weeks.append(())
         self.spans.append(None)
         self.undated += 1
-        self.facts.append(((), []))
+        self.facts.append(self._filed[()])
         self._index(ci)
         return ci
 
-    def merge(self, ci: int, p: dict, art) -> None:
-        _merge_profile(self.clusters[ci], p)
-        self.clusters[ci]["articles"].add(art)
+    def merge(self, ci: int, p: tuple, art: int) -> None:
+        _merge(self.clusters[ci], p)
+        had = self.arts[ci]
+        if type(had) is int:
+            if had != art:
+                self.arts[ci] = {had, art}
+        else:
+            had.add(art)
         self._index(ci)
 
     # ---- search
 
-    def _candidates(self, p: dict) -> set[int] | range:
+    def _candidates(self, p: tuple) -> set[int] | range:
         """Happenings ``p`` may join (a superset), or all of them when no index applies."""
         out: set[int] = set()
-        by_facts = self.min_undated > 0 and (self.undated or not p["start"])
-        if p["start"]:
-            if p["end"] is None:
+        start, end = p[_ST], p[_EN]
+        by_facts = self.min_undated > 0 and (self.undated or not start)
+        if start:
+            if end is None:
                 return range(len(self.clusters))
-            lo, hi = sorted((p["start"].toordinal(), p["end"].toordinal()))
+            lo, hi = sorted((start.toordinal(), end.toordinal()))
             if hi - lo > _MAX_SPAN:
                 return range(len(self.clusters))
             for d in range(lo - _MAX_SLACK, hi + _MAX_SLACK + 1):
@@ -2838,29 +2997,59 @@ class _Happenings:
                     out |= hit
         return out
 
-    def best(self, p: dict, art) -> int | None:
+    def best(self, p: tuple, art: int) -> int | None:
         """The happening ``p`` joins: the best score reaching the threshold, the first on ties."""
-        anchor = p["start"] or p["pub"]
+        anchor = p[_ST] or p[_PUB]
         if not anchor:
             return None
         wk = anchor.toordinal() // 7
         lo, hi = wk - self.reach, wk + self.reach
         best, best_score = None, None
+        clusters, weeks, arts, places = self.clusters, self.weeks, self.arts, self.places
         for ci in self._candidates(p):
-            if not any(lo <= w <= hi for w in self.weeks[ci]):
+            for w in weeks[ci]:
+                if lo <= w <= hi:
+                    break
+            else:
+                continue  # out of the window
+            had = arts[ci]
+            if (had == art) if type(had) is int else (art in had):
                 continue
-            c = self.clusters[ci]
-            if art in c["articles"]:
-                continue
-            s = pair_score(c, p, self.actors)
+            c = clusters[ci]
+            s = _score(c, p, places)
             if s is None:
                 continue
-            need = self.min_score if (c["start"] and p["start"]) else self.min_undated
+            need = self.min_score if (c[_ST] and p[_ST]) else self.min_undated
             if s >= need and (
                 best_score is None or s > best_score or (s == best_score and ci < best)
             ):
                 best, best_score = ci, s
         return best
+
+
+def _column(events: pd.DataFrame, col: str, convert, raw_missing: bool = False) -> list:
+    """``convert`` of every value of column ``col``, one call and one object per distinct
+    value (a million rows name a few hundred places and days); missing values (and an
+    absent column) give ``convert(None)``, or with ``raw_missing`` the value as stored."""
+    if col not in events:
+        return [convert(None)] * len(events)
+    codes, uniques = pd.factorize(events[col])
+    values = [convert(u) for u in uniques]
+    values.append(convert(None))  # code -1: missing
+    out = [values[c] for c in codes.tolist()]
+    if raw_missing and values and (codes < 0).any():
+        raw = events[col].to_numpy(dtype=object)
+        for i in (codes < 0).nonzero()[0].tolist():
+            out[i] = raw[i]
+    return out
+
+
+def _same(v):
+    return v
+
+
+def _event_idx(v) -> int:
+    return _int(v) or 0
 
 
 def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
@@ -2873,7 +3062,8 @@ def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
     undated report needs a shared place or death toll), else it starts a new one.
     Only happenings indexed within :data:`CLUSTER_WINDOW_DAYS` of the report are
     considered, and of those only the ones indexes show could reach the threshold, so
-    the work grows with the number of reports, not with its square.
+    the work grows with the number of reports, not with its square; the reports are
+    read column by column into shared values, so memory stays small per report.
     Cluster ids are ``E`` + a running number in date order, so reruns give the same ids.
 
     Examples
@@ -2889,30 +3079,60 @@ def cluster_events(events: pd.DataFrame, actors: dict | None = None, *,
     actors = actors if actors is not None else default_model().actors
     if events is None or len(events) == 0:
         return pd.Series([], dtype="object")
-    recs = events.to_dict("records")
-    profiles = [_event_profile(r) for r in recs]
-    # precise reports first, so a happening is anchored on its best-dated report
-    order = sorted(range(len(recs)), key=lambda i: (
-        _PRECISION_RANK.get(profiles[i]["precision"], 9),
-        profiles[i]["start"] or profiles[i]["pub"] or date.max,
-        str(recs[i].get("article_id")), _int(recs[i].get("event_idx")) or 0, i))  # fmt: skip
+    n = len(events)
+    # the profile fields, column by column (see :func:`_event_profile` for one row)
+    starts = _column(events, "date_start", _iso)
+    precs = [p if s else None for p, s in
+             zip(_column(events, "date_precision", _same, raw_missing=True), starts, strict=True)]  # fmt: skip
+    cols = [_column(events, "event_type", _same, raw_missing=True), starts,
+            _column(events, "date_end", _iso), precs, _column(events, "published", _iso),
+            *(_column(events, c, _none) for c in ("perpetrator_id", "target_id", "location_id", "country_id")),
+            _column(events, "killed", _int), _column(events, "wounded", _int)]  # fmt: skip
+    # an article is its code; ordered as its id is as text
+    if "article_id" in events:
+        codes, uniques = pd.factorize(events["article_id"])
+        names = [str(u) for u in uniques]
+        if (codes < 0).any():  # a missing id: one more article, named as it is stored
+            raw = events["article_id"].to_numpy(dtype=object)
+            names.append(str(raw[(codes < 0).nonzero()[0][0]]))
+            codes = np.where(codes < 0, len(names) - 1, codes)
+    else:
+        codes, names = np.zeros(n, dtype=np.int64), [str(None)]
+    by_name = sorted(range(len(names)), key=names.__getitem__)
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[by_name] = np.arange(len(names))
+    arts = codes.tolist()
+    # precise reports first, so a happening is anchored on its best-dated report; then by
+    # date, article, event; ties in row order (lexsort is stable)
+    order = np.lexsort((
+        np.array(_column(events, "event_idx", _event_idx), dtype=np.int64),
+        name_rank[codes],
+        np.fromiter(((s or p or date.max).toordinal() for s, p in zip(starts, cols[_PUB], strict=True)),
+                    dtype=np.int64, count=n),
+        np.fromiter((_PRECISION_RANK.get(p, 9) for p in precs), dtype=np.int64, count=n),
+    ))  # fmt: skip
+    del codes, name_rank, by_name, names
     h = _Happenings(actors, min_score, min_score_undated)
-    member: dict[int, int] = {}
-    for i in order:
-        p = profiles[i]
-        art = recs[i].get("article_id")
+    member = np.empty(n, dtype=np.int64)
+    ty, st, en, pr, pub, pe, ta, lo, co, ki, wo = cols
+    for i in order.tolist():
+        p = (ty[i], st[i], en[i], pr[i], pub[i], pe[i], ta[i], lo[i], co[i], ki[i], wo[i])
+        art = arts[i]
         best = h.best(p, art)
         if best is None:
             member[i] = h.add(p, art, i)
         else:
             h.merge(best, p, art)
             member[i] = best
-    clusters = h.clusters
+    del cols, ty, st, en, pr, pub, pe, ta, lo, co, ki, wo, arts, order
+    clusters, first = h.clusters, h.first
     # number clusters by date so ids are stable and readable
     rank = sorted(range(len(clusters)), key=lambda c: (
-        clusters[c]["start"] or clusters[c]["pub"] or date.max, clusters[c]["first"]))  # fmt: skip
-    ids = {c: f"E{n + 1:04d}" for n, c in enumerate(rank)}
-    return pd.Series([ids[member[i]] for i in range(len(recs))], index=events.index, dtype="object")
+        clusters[c][_ST] or clusters[c][_PUB] or date.max, first[c]))  # fmt: skip
+    ids = np.empty(len(clusters), dtype=object)
+    for k, c in enumerate(rank):
+        ids[c] = f"E{k + 1:04d}"
+    return pd.Series(ids[member], index=events.index, dtype="object")
 
 
 def finish(tables: dict[str, pd.DataFrame], model: EventModel) -> dict[str, pd.DataFrame]:
@@ -2920,22 +3140,30 @@ def finish(tables: dict[str, pd.DataFrame], model: EventModel) -> dict[str, pd.D
     ev = tables.get("events")
     if ev is None or len(ev) == 0:
         return tables
-    ev = ev.copy()
+    ev = ev.copy(deep=False)  # new columns replace, never write into, the caller's
     ev["cluster_id"] = cluster_events(ev, model.actors)
     if "sent_idxs" in ev:  # read back from Parquet as arrays: keep plain lists of ints
         ev["sent_idxs"] = ev["sent_idxs"].map(_int_list)
     for col in ("killed", "wounded", "n_mentions", "event_idx"):
         if col in ev:
-            ev[col] = pd.array(ev[col].map(_int), dtype="Int64")
+            ev[col] = _int_column(ev[col])
     tables = dict(tables)
     tables["events"] = ev
     for name in ("tallies",):
         t = tables.get(name)
         if t is not None and "count" in t and len(t):
-            t = t.copy()
-            t["count"] = pd.array(t["count"].map(_int), dtype="Int64")
+            t = t.copy(deep=False)
+            t["count"] = _int_column(t["count"])
             tables[name] = t
     return tables
+
+
+def _int_column(s: pd.Series):
+    """``s`` as nullable integers (``Int64``); integer columns convert without a Python
+    object per row."""
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.astype("Int64").array
+    return pd.array(s.map(_int), dtype="Int64")
 
 
 _STRENGTH = {a: i for i, a in enumerate(ATTRIBUTIONS)}
