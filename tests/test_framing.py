@@ -480,3 +480,38 @@ def test_notebook_runs_top_to_bottom(tmp_path):
     # article text in tables stays text: the HTML exporter escapes it, nothing here is markup
     html = [o for o in outputs if "text/html" in o.get("data", {})]
     assert html and not any("<script" in o["data"]["text/html"] for o in html)
+
+
+def test_token_sentences_and_phrase_resolution_match_the_plain_lookups():
+    # the per-token sentence table is Doc.sentence_at of each token; ctx.resolve skips
+    # resolve_np only where it would give None
+    import random
+
+    from conflictlens.corpus import load_corpus
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "raw" / "sample"
+    texts = ["Talks resume.It ended.\n\nA drone strike, he said, hit Tower 22 in Jordan.",
+             "Kataib Hezbollah, an Iran-backed militia, said it attacked U.S. forces."]  # fmt: skip
+    if any(sample.glob("*.jsonl")):
+        texts += list(load_corpus(sample, detect_near_duplicates=False).articles.text[:40])
+    spec = [*SEED_MENTIONS, ("Kataib Hezbollah", "kataeb_hezbollah", "armed_group", "name"),
+            (r"Iran\b", "iran", "state", "name"), (r"U\.S\.", "united_states", "state", "name"),
+            ("Jordan", "jordan", "state", "name")]  # fmt: skip
+    r = random.Random(2)
+    resolved = 0
+    for text in texts:
+        doc = make_doc("t", text)
+        found = {"mentions": hand_mentions(doc, spec)}
+        found.update(Q.extract(doc, MODEL.quotes, found))
+        ctx = F._Ctx(doc, MODEL, found)
+        assert ctx.sent_of == [doc.sentence_at(s) for s in ctx.toks.starts]
+        n = len(ctx.toks)
+        for _ in range(200):
+            i = r.randrange(n)
+            np = Q.np_after(ctx.toks, i, min(n, i + r.randint(1, 12)))
+            want = Q.resolve_np(ctx.toks, np, ctx.mentions)
+            assert ctx.resolve(np) is want
+            resolved += want is not None
+    assert resolved > 50
+    # sentence starts out of order: what bisect (as Doc.sentence_at) gives
+    assert F._sentence_of_tokens([0, 4, 9], [9, 0]) == [1, 1, 1]

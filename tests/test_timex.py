@@ -287,3 +287,45 @@ def test_the_start_gate_only_skips_positions_where_nothing_matches(model, tmp_pa
             assert got == _matches(ungated, text), text
             found += len(got)
     assert found > 2000  # the soup is full of dates: the comparison is not vacuous
+
+
+def test_tense_cue_trie_matches_the_longest_first_alternation(model, tmp_path):
+    # the cues are compiled as a trie; the flat alternation (longest cue first) is the
+    # reference. A lexicon with cues that start other cues ("will", "will be") is checked too.
+    for name in ("timex_words.csv", "tense_cues.csv"):
+        src = timex.lexicons.default_dir() / name
+        (tmp_path / name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    p = tmp_path / "tense_cues.csv"
+    p.write_text(p.read_text(encoding="utf-8") + "will be,future\nwill be held,future\n"
+                 "set,past\nset to be,future\n", encoding="utf-8")  # fmt: skip
+    r = random.Random(3)
+    found = 0
+    for lexicon_dir in (timex.lexicons.default_dir(), tmp_path):
+        m = timex.build(lexicon_dir)
+        words = [timex.fold(c) for c in timex.lexicons.load_table(
+            lexicon_dir / "tense_cues.csv", ["cue", "tense"]).cue]  # fmt: skip
+        body = m.tense_cues.pattern
+        flat = re.compile(body[: body.index("(?P<cue>") + 8] + timex._alt(words)
+                          + body[body.index(")|(?P<ed>") :])  # fmt: skip
+        assert flat.pattern != body
+        vocab = [*{w for c in words for w in c.split()}, "attacked", "united", "be", "is", "x",
+                 "the", "on", "sunday", "held", "going", "to", "ed", "so-called", "seed"]  # fmt: skip
+        seps = [" ", "  ", "\n", "-", ", ", ". ", "'", "'s "]
+        for _ in range(4000):
+            text = "".join(r.choice(vocab) + r.choice(seps) for _ in range(r.randint(1, 8)))
+            got = [(x.span(), x.groupdict()) for x in m.tense_cues.finditer(text)]
+            assert got == [(x.span(), x.groupdict()) for x in flat.finditer(text)], text
+            found += len(got)
+    assert found > 5000
+
+
+def test_each_expression_takes_the_tense_of_its_own_nearest_cue(model):
+    # a sentence's cues are found once: every expression still gets its own nearest cue
+    text = ("Militants attacked the base on Monday and officials will meet on Friday, "
+            "after talks held last week and a vote expected next month.")  # fmt: skip
+    found = timex.find(text, THU, model)
+    folded = timex.fold(text)
+    assert len(found) == 4
+    for t in found:
+        assert t.tense == timex.clause_tense(folded, t.start, t.end, model), t.text
+    assert [t.tense for t in found][:2] == ["past", "future"]

@@ -32,7 +32,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import compress
+from functools import partial
+from itertools import chain, compress, repeat
+from operator import gt, sub
 from pathlib import Path
 
 import networkx as nx
@@ -732,8 +734,14 @@ class _Ctx:
                 self.mention_at[k] = idx
                 k += 1
         self.verb_tokens: set[int] = set()  # filled by the agency pass
-        self._sent_of: dict[int, int] = {}  # token -> sentence, as asked
+        self.verb_set: set[int] | None = None  # the agency pass's verbs, and sorted (_stops)
+        self.verb_sorted: list[int] = []
+        # the sentence of each token (``doc.sentence_at`` of its start) and its token range
+        self.sent_of = _sentence_of_tokens(self.toks.starts, [s.start for s in doc.sentences])
+        sent_tok = self.art.sent_tok
+        self.sent_rng = list(map(sent_tok.__getitem__, self.sent_of)) if sent_tok else []
         self._actor: dict[int, tuple] = {}  # id(mention) -> (mention, actor id)
+        self._descriptor: dict[int, tuple] = {}  # id(mention) -> (mention, is a descriptor)
         self.instrument_end = {h.j - 1 for h in self.hits.get("instrument", [])}
         self.event_nouns: set[int] = set(self.instrument_end)
         for h in self.hits.get("violence", []):
@@ -741,13 +749,10 @@ class _Ctx:
                 self.event_nouns.add(h.i)
 
     def sent_of_tok(self, k: int) -> int:
-        s = self._sent_of.get(k)
-        if s is None:
-            s = self._sent_of[k] = self.doc.sentence_at(self.toks.starts[k])
-        return s
+        return self.sent_of[k]
 
     def sent_range(self, k: int) -> tuple[int, int]:
-        return self.art.sent_tok[self.sent_of_tok(k)]
+        return self.sent_rng[k]
 
     def mention(self, k: int) -> dict | None:
         idx = self.mention_at[k] if 0 <= k < len(self.mention_at) else -1
@@ -758,7 +763,7 @@ class _Ctx:
         for m in self.mentions.within(max(0, a - 80), b + 80):
             if m["start"] <= a and b <= m["end"] and (m["end"] - m["start"]) > (b - a):
                 return True
-        return any(s <= a and b <= e for s, e in self.names)
+        return bool(self.names) and any(s <= a and b <= e for s, e in self.names)
 
     def actor(self, m: dict | None) -> str | None:
         if m is None:
@@ -766,10 +771,48 @@ class _Ctx:
         hit = self._actor.get(id(m))
         if hit is None or hit[0] is not m:  # (the mention is kept, so its id stays its own)
             actor = None
-            if not is_descriptor_mention(self.doc.text, m):
+            if not self.descriptor(m):
                 actor = m["entity_id"] if m.get("entity_type", "state") in ACTOR_TYPES else None
             hit = self._actor[id(m)] = (m, actor)
         return hit[1]
+
+    def resolve(self, np: NounPhrase | None) -> dict | None:
+        """``resolve_np`` of ``np`` in this article, at once None for a phrase without
+        appositives whose tokens no mention covers (a mention inside it would cover its
+        first token: the tokens hold every character of a name)."""
+        if np is None:
+            return None
+        if not np.appositives and np.start < np.end and max(self.mention_at[np.start : np.end]) < 0:
+            return None
+        return resolve_np(self.toks, np, self.mentions)
+
+    def descriptor(self, m: dict) -> bool:
+        """``is_descriptor_mention`` of ``m``, worked out once per mention."""
+        hit = self._descriptor.get(id(m))
+        if hit is None or hit[0] is not m:
+            hit = self._descriptor[id(m)] = (m, is_descriptor_mention(self.doc.text, m))
+        return hit[1]
+
+
+def _sentence_of_tokens(tok_starts: list[int], sent_starts: list[int]) -> list[int]:
+    """``Doc.sentence_at`` of every token start, in one sweep (both lists ascending).
+
+    Examples
+    --------
+    >>> _sentence_of_tokens([0, 4, 9, 12, 20], [0, 9, 9, 15])
+    [0, 0, 2, 2, 3]
+    >>> _sentence_of_tokens([3, 5], [4])  # before the first sentence: the first
+    [0, 0]
+    """
+    if any(map(gt, sent_starts, sent_starts[1:])):  # not in order: bisect as sentence_at does
+        return [max(0, bisect_right(sent_starts, x) - 1) for x in tok_starts]
+    # the tokens from the first one at or after sentence i's start to the first one at or
+    # after sentence i + 1's start lie in sentence i (a sentence with no token start is
+    # passed over, as bisect_right passes over it); those before the first, in the first
+    bounds = list(map(partial(bisect_left, tok_starts), sent_starts))
+    bounds.append(len(tok_starts))
+    runs = map(repeat, range(len(sent_starts)), map(sub, bounds[1:], bounds))
+    return [0] * bounds[0] + list(chain.from_iterable(runs))
 
 
 def extract(doc: Doc, model: FramingModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
@@ -797,7 +840,7 @@ def extract(doc: Doc, model: FramingModel, found: dict[str, list[dict]]) -> dict
 
 
 def _base(ctx: _Ctx, k: int) -> dict:
-    return {"article_id": ctx.doc.article_id, "sent_idx": ctx.sent_of_tok(k)}
+    return {"article_id": ctx.doc.article_id, "sent_idx": ctx.sent_of[k]}
 
 
 # ----- frames
@@ -805,23 +848,27 @@ def _base(ctx: _Ctx, k: int) -> dict:
 
 def _frames(ctx: _Ctx) -> list[dict]:
     toks, rows = ctx.toks, []
+    article_id, sent_of, voices = ctx.doc.article_id, ctx.sent_of, ctx.voices
     for h in ctx.hits.get("frame", []):
-        a, b = toks.span(h.i, h.j)
+        a, b = toks.starts[h.i], toks.ends[h.j - 1]
         if ctx.in_name(a, b) or _is_name_like(ctx, h):
             continue
-        rows.append({**_base(ctx, h.i), "frame_id": h.payload.frame_id, "cue": toks.text[a:b],
-                     "voice": ctx.voices.at(a), "start": a, "end": b, "lexicon_cue": h.payload.cue,
-                     "quote_kind": ctx.voices.kind_at(a)})  # fmt: skip
+        rows.append({"article_id": article_id, "sent_idx": sent_of[h.i],
+                     "frame_id": h.payload.frame_id, "cue": toks.text[a:b],
+                     "voice": voices.at(a), "start": a, "end": b, "lexicon_cue": h.payload.cue,
+                     "quote_kind": voices.kind_at(a)})  # fmt: skip
     return rows
 
 
 def _is_name_like(ctx: _Ctx, h: Hit) -> bool:
     """All words capitalised mid-sentence: part of a name the gazetteer does not know."""
     toks = ctx.toks
+    if not toks.cap[h.i] and toks.words[h.i][0].isalpha():
+        return False  # most cues: a lower-case word first
     words = [k for k in range(h.i, h.j) if toks.words[k][0].isalpha()]
     if not words or not all(toks.cap[k] for k in words):
         return False
-    lo, _ = ctx.sent_range(h.i)
+    lo, _ = ctx.sent_rng[h.i]
     first = next((k for k in range(lo, h.i + 1) if not toks.skip[k]), h.i)
     return first != h.i
 
@@ -839,9 +886,8 @@ def _labels(ctx: _Ctx) -> list[dict]:
     for h in ctx.hits.get("label_head", []):
         if ctx.in_name(*toks.span(h.i, h.j)):
             continue
-        if ctx.mention(h.i) is not None and not is_descriptor_mention(
-            ctx.doc.text, ctx.mention(h.i)
-        ):
+        m = ctx.mention(h.i)
+        if m is not None and not ctx.descriptor(m):
             continue  # "Islamic State group": the head is part of a name
         a, n_mod = h.i, 0
         while a > 0:
@@ -854,9 +900,7 @@ def _labels(ctx: _Ctx) -> list[dict]:
                 a = mod_end[k].i
                 continue
             m = ctx.mention(k)
-            if m is not None and (
-                m.get("entity_type") == "state" or is_descriptor_mention(ctx.doc.text, m)
-            ):
+            if m is not None and (m.get("entity_type") == "state" or ctx.descriptor(m)):
                 a = toks.index_at(m["start"])  # "Iraqi armed organization"
                 continue
             if is_adverb(toks.words[k]) and a in mods:
@@ -925,7 +969,7 @@ def _attach(ctx: _Ctx, row: dict, rows: list[dict]) -> None:
     toks = ctx.toks
     a = toks.index_at(row["start"])
     b = bisect_left(toks.starts, row["end"])
-    lo, hi = ctx.sent_range(a)
+    lo, hi = ctx.sent_rng[a]
     # "Iran-backed militias such as Kataeb Hezbollah", "including", "like"
     k = b
     if k < hi and toks.words[k] in {"such", "including", "like", "namely"}:
@@ -956,7 +1000,7 @@ def _attach(ctx: _Ctx, row: dict, rows: list[dict]) -> None:
         k -= 1
     if k >= lo and toks.words[k] in _PREDICATE_VERBS:
         np = subject_np(toks, k + 1, lo)
-        m = resolve_np(toks, np, ctx.mentions) if np else None
+        m = ctx.resolve(np)
         if m is not None and ctx.actor(m):
             row["entity_id"], row["attached_by"] = m["entity_id"], "predicate"
 
@@ -984,7 +1028,7 @@ def _agency(ctx: _Ctx) -> list[dict]:
             continue
         if pos == "adjectival":
             # "four wounded soldiers", "six wounded in 73 strikes": a passive without its verb
-            lo, hi = ctx.sent_range(h.i)
+            lo, hi = ctx.sent_rng[h.i]
             rows.append(_passive_row(ctx, h, toks.surface(h.i, h.j), hi,
                                      _patient_after(ctx, h.j, hi, direct=True)))  # fmt: skip
             continue
@@ -1005,6 +1049,8 @@ def _agency(ctx: _Ctx) -> list[dict]:
     return sorted(rows, key=lambda r: r["start"])
 
 
+_IF_WORDS = frozenset({"if", "unless"})
+_CLAUSE_BREAK = frozenset({",", ";"})
 _HYPOTHETICAL_NOUN = frozenset("any future possible potential further".split())
 _MODAL_WORDS = frozenset("will would could can may might should must shall 'll".split())
 _ACTUAL_BEFORE_TO = frozenset(
@@ -1017,7 +1063,7 @@ def _hypothetical(ctx: _Ctx, h: Hit) -> bool:
     """A threatened, future or conditional act: "would be answered", "vowed to strike",
     "any attack", "if ... attacked", "stop targeting" — not an act that happened."""
     toks = ctx.toks
-    lo, _ = ctx.sent_range(h.i)
+    lo, _ = ctx.sent_rng[h.i]
     k = h.i - 1
     steps = 0
     nominal = False  # looked past a determiner: "to" and "stop" then govern a noun phrase
@@ -1041,10 +1087,11 @@ def _hypothetical(ctx: _Ctx, h: Hit) -> bool:
             steps += 1
             continue
         break
-    for k in range(h.i - 1, max(lo, h.i - 10) - 1, -1):
-        if toks.words[k] in {",", ";"}:
-            break
-        if toks.words[k] in {"if", "unless"}:
+    # an "if" or "unless" within ten words back, with no comma or semicolon after it
+    for w in reversed(toks.words[max(lo, h.i - 10) : h.i]):
+        if w in _CLAUSE_BREAK:
+            return False
+        if w in _IF_WORDS:
             return True
     return False
 
@@ -1073,7 +1120,7 @@ def _pos(ctx: _Ctx, h: Hit) -> str:
     tags = h.payload.tags.get(w, frozenset())
     if h.j - h.i > 1 and "noun" in tags:
         return "noun"
-    lo, hi = ctx.sent_range(h.i)
+    lo, hi = ctx.sent_rng[h.i]
     p = _prev(toks, h.i, lo)
     pw = toks.words[p] if p >= lo else "."
     nxt = h.j if h.j < hi else None
@@ -1124,7 +1171,7 @@ def _pos(ctx: _Ctx, h: Hit) -> str:
     m = ctx.mention(p) if p >= lo else None
     # "Houthis attack ships" (verb) vs "Houthi attacks" / "US strikes" (noun)
     object_follows = nw in DETERMINERS or (nxt is not None and (toks.cap[nxt] or nw.isdigit()))
-    subject_like = (m is not None and not is_descriptor_mention(ctx.doc.text, m)) or (
+    subject_like = (m is not None and not ctx.descriptor(m)) or (
         pw.endswith("s") and pw.isalpha() and not toks.cap[p]
     )
     if subject_like and object_follows:
@@ -1219,7 +1266,7 @@ def _agent_of(ctx: _Ctx, np: NounPhrase | None) -> tuple[str, str | None, str | 
     if toks.words[head] in PRONOUNS:
         m = ctx.mentions.before(toks.starts[head], types={"person"})
         return "actor", (m["entity_id"] if m and ctx.actor(m) else None), text
-    m = resolve_np(toks, np, ctx.mentions)
+    m = ctx.resolve(np)
     return "actor", ctx.actor(m), text
 
 
@@ -1246,7 +1293,7 @@ def _patient_after(ctx: _Ctx, j: int, hi: int, *, direct: bool) -> tuple[str | N
         if w in {";", ".", "that", "which", "who"}:
             break
     for np in cands:
-        m = resolve_np(toks, np, ctx.mentions)
+        m = ctx.resolve(np)
         if m is not None and ctx.actor(m):
             return m["entity_id"], toks.surface(np.start, np.end)
     return None, (toks.surface(cands[0].start, cands[0].end) if cands else None)
@@ -1254,16 +1301,19 @@ def _patient_after(ctx: _Ctx, j: int, hi: int, *, direct: bool) -> tuple[str | N
 
 def _clause_row(ctx: _Ctx, i: int, j: int, verb: str, construction: str, agent, patient) -> dict:
     toks = ctx.toks
-    a, b = toks.span(i, j)
-    return {**_base(ctx, i), "verb": verb, "construction": construction,
+    a, b = toks.starts[i], toks.ends[j - 1]
+    return {"article_id": ctx.doc.article_id, "sent_idx": ctx.sent_of[i], "verb": verb,
+            "construction": construction,
             "agent_id": agent[0], "patient_id": patient[0], "start": a, "end": b,
             "agent_text": agent[1], "patient_text": patient[1], "voice": ctx.voices.at(a)}  # fmt: skip
 
 
 def _stops(ctx: _Ctx, verb_tokens: set[int], lo: int, k: int) -> list[int]:
-    return [t for t in verb_tokens if lo <= t < k] + [
-        t for t in ctx.art.speech_starts if lo <= t < k
-    ]
+    # the verb and speech tokens in ``lo .. k-1`` (subject_np takes them as a set)
+    if verb_tokens is not ctx.verb_set:  # sorted once per agency pass
+        ctx.verb_set, ctx.verb_sorted = verb_tokens, sorted(verb_tokens)
+    vs = ctx.verb_sorted
+    return vs[bisect_left(vs, lo) : bisect_left(vs, k)] + ctx.art.speech_between(lo, k)
 
 
 def _coordinated(ctx: _Ctx, k: int, lo: int, rows: list[dict]) -> dict | None:
@@ -1273,7 +1323,7 @@ def _coordinated(ctx: _Ctx, k: int, lo: int, rows: list[dict]) -> dict | None:
     while p >= lo and toks.words[p] in _HAVE_MODALS:
         p = _prev(toks, p, lo)
     if p >= lo and toks.words[p] in {"and", "or"}:
-        here, sent = ctx.toks.starts[k], ctx.sent_of_tok(k)
+        here, sent = ctx.toks.starts[k], ctx.sent_of[k]
         before = [r for r in rows if r["sent_idx"] == sent and r["start"] < here]
         if before:
             prev = max(before, key=lambda r: r["start"])
@@ -1284,7 +1334,7 @@ def _coordinated(ctx: _Ctx, k: int, lo: int, rows: list[dict]) -> dict | None:
 
 def _verb_clause(ctx, h: Hit, verb_tokens, rows) -> dict | None:
     toks = ctx.toks
-    lo, hi = ctx.sent_range(h.i)
+    lo, hi = ctx.sent_rng[h.i]
     verb = toks.surface(h.i, h.j)
     tags = h.payload.tags.get(toks.words[h.i], frozenset())
     if tags & {"pp"} and _is_passive(ctx, h.i, lo):
@@ -1314,7 +1364,7 @@ def _verb_clause(ctx, h: Hit, verb_tokens, rows) -> dict | None:
                            patient)  # fmt: skip
     if pw == "," and "ing" in tags:
         # "..., killing three": the clause before is the doer
-        prev = next((r for r in reversed(rows) if r["sent_idx"] == ctx.sent_of_tok(h.i)), None)
+        prev = next((r for r in reversed(rows) if r["sent_idx"] == ctx.sent_of[h.i]), None)
         if prev is not None:
             return _clause_row(ctx, h.i, h.j, verb, prev["construction"] if prev["construction"]
                                in ("active", "nominal_agentless") else "nominal_agentless",
@@ -1351,7 +1401,7 @@ def _passive_row(ctx: _Ctx, h: Hit, verb: str, hi: int, patient: tuple) -> dict:
 
 def _light_is_verb(ctx: _Ctx, h: Hit) -> bool:
     toks = ctx.toks
-    lo, hi = ctx.sent_range(h.i)
+    lo, hi = ctx.sent_rng[h.i]
     if h.i > lo and toks.words[h.i - 1] in DETERMINERS:
         return False  # "a launch point"
     k = h.j
@@ -1370,7 +1420,7 @@ def _light_clause(ctx, h: Hit, verb_tokens, rows, absorbed) -> dict | None:
     """ "carried out strikes", "launched an attack": the noun is the act, and the verb's
     subject its doer. The row spans the noun."""
     toks = ctx.toks
-    lo, hi = ctx.sent_range(h.i)
+    lo, hi = ctx.sent_rng[h.i]
     k = h.j
     while k < hi and k not in ctx.event_nouns:
         k += 1
@@ -1406,7 +1456,7 @@ def _light_clause(ctx, h: Hit, verb_tokens, rows, absorbed) -> dict | None:
 def _noun_clause(ctx, h: Hit, light_end) -> dict | None:
     """A violence noun on its own: "the attack on bases", "US strikes", "an attack by X"."""
     toks = ctx.toks
-    lo, hi = ctx.sent_range(h.i)
+    lo, hi = ctx.sent_rng[h.i]
     verb = toks.surface(h.i, h.j)
     patient = _patient_after(ctx, h.j, hi, direct=False)
     k = h.j
@@ -1464,7 +1514,7 @@ def _blame(ctx: _Ctx) -> list[dict]:
     rows: list[dict] = []
     last_accuse: dict[int, int] = {}
     for h in ctx.hits.get("blame", []):
-        lo, hi = ctx.sent_range(h.i)
+        lo, hi = ctx.sent_rng[h.i]
         cue: BlameCue = h.payload
         voice = ctx.voices.at(toks.starts[h.i])
         voice_id = None if voice in (NARRATOR, UNKNOWN_SPEAKER) else voice
@@ -1474,7 +1524,7 @@ def _blame(ctx: _Ctx) -> list[dict]:
         # no speech-verb stops: "officials said KH was responsible" resolves to the last
         # actor of the core ("KH"), and "those who deny ..." stays inside the subject
         stops: list[int] = []
-        sent = ctx.sent_of_tok(h.i)
+        sent = ctx.sent_of[h.i]
         if cue.pattern in ("accuse", "hold"):
             passive = _is_passive(ctx, h.i, lo)
             if passive:
@@ -1508,7 +1558,7 @@ def _blame(ctx: _Ctx) -> list[dict]:
             accuser = voice_id
         else:  # of
             np = np_after(toks, h.j, hi, stop_at_prep=True)
-            m = resolve_np(toks, np, ctx.mentions) if np else None
+            m = ctx.resolve(np)
             accused = ctx.actor(m)
             accused_text = toks.surface(np.start, np.end) if np else None
             accuser = voice_id
@@ -1526,13 +1576,13 @@ def _accused_after(ctx: _Ctx, h: Hit, hi: int) -> tuple[str | None, str | None]:
     toks = ctx.toks
     np = np_after(toks, h.j, hi, stop_at_prep=True)
     if np is not None:
-        m = resolve_np(toks, np, ctx.mentions)
+        m = ctx.resolve(np)
         if ctx.actor(m):
             return m["entity_id"], toks.surface(np.start, np.end)
     for k in range(h.j, min(hi, h.j + 10)):  # "blamed the attack on Y", "attributed it to Y"
         if toks.words[k] in {"on", "to"}:
             np = np_after(toks, k + 1, hi, stop_at_prep=True)
-            m = resolve_np(toks, np, ctx.mentions) if np else None
+            m = ctx.resolve(np)
             if ctx.actor(m):
                 return m["entity_id"], toks.surface(np.start, np.end)
             break

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -83,6 +84,11 @@ _NOT_PAST = frozenset(
 
 _NAMED_BY_DATE = re.compile(r"\s+(?!and\b|to\b|or\b|at\b|in\b|on\b|of\b)[a-z][a-z-]+")
 _PARTICIPLE_AFTER = re.compile(r"\b(?:be|been|being|is|are|am|get|gets)\s+$")
+_AUXILIARY = re.compile(_PARTICIPLE_AFTER.pattern[:-1])  # the same, anywhere
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
+_MONTH_LEAD = re.compile(r"\b(in|since|during|until|by|from|through|of|early|late|mid)\s+$")
 
 _NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
               "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -166,10 +172,16 @@ def _check_cue(line: int, row: dict[str, str]) -> str | None:
 def _trie(leads: dict[str, str]) -> str:
     """A regex for any ``word + leads[word]``, shaped as a trie (one branch per letter).
 
+    A space in a word matches any run of whitespace (as in :func:`_alt`). Where one word
+    is the start of another, the longer is tried first: the regex engine takes what the
+    alternation of the words, longest first, would take.
+
     Examples
     --------
     >>> _trie({"in": "-", "it": "", "i": ""})
     'i(?:n-|t|)'
+    >>> print(_trie({"go": "", "going to": ""}))
+    go(?:ing\\s+to|)
     >>> import re
     >>> [bool(re.fullmatch(_trie({"in": "-", "it": ""}), w)) for w in ("in-", "it", "i", "in")]
     [True, True, False, False]
@@ -182,7 +194,8 @@ def _trie(leads: dict[str, str]) -> str:
         node[""] = rest
 
     def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(sub)
+                for ch, sub in sorted(node.items()) if ch]  # fmt: skip
         if "" in node:
             alts.append(node[""])
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -305,9 +318,10 @@ def build(lexicon_dir: Path | str | None = None) -> TimexModel:
     cues = lexicons.load_table(lexicon_dir / "tense_cues.csv", ["cue", "tense"],
                                validate=_check_cue)  # fmt: skip
     cue_tense = {fold(c).replace(" ", ""): t for c, t in zip(cues.cue, cues.tense, strict=True)}
+    # the cues as a trie: at each word start the engine follows one branch, not 80
     tense_cues = re.compile(
         r"(?<![\w'-])(?:(?P<cue>"
-        + _alt(fold(c) for c in cues.cue)
+        + _trie({fold(c): "" for c in cues.cue})
         + r")|(?P<ed>[a-z]{3,}ed))(?![\w-])"
     )
     return TimexModel(months, weekdays, rel, parts, anchors, named, pattern, tense_cues, cue_tense)
@@ -326,8 +340,16 @@ def _default_model() -> TimexModel:
 # --------------------------------------------------------------------------- calendar arithmetic
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(y: int, m: int) -> int:
+    # calendar.monthrange's day count, without working out the weekday of the 1st
+    return 29 if m == 2 and calendar.isleap(y) else _MONTH_DAYS[m]
+
+
 def _month_end(y: int, m: int) -> date:
-    return date(y, m, calendar.monthrange(y, m)[1])
+    return date(y, m, _days_in(y, m))
 
 
 def _add_months(y: int, m: int, k: int) -> tuple[int, int]:
@@ -340,7 +362,7 @@ def _mid(a: date, b: date) -> date:
 
 
 def _part_interval(y: int, m: int, lo: int, hi: int) -> tuple[date, date]:
-    last = calendar.monthrange(y, m)[1]
+    last = _days_in(y, m)
     return date(y, m, min(lo, last)), date(y, m, min(hi, last))
 
 
@@ -386,21 +408,46 @@ def clause_tense(folded_sentence: str, start: int, end: int, model: TimexModel) 
     >>> clause_tense(s, 0, 18, m)
     'past'
     """
-    best: tuple[int, str] | None = None
+    return _nearest_tense(_sentence_cues(folded_sentence, model), start, end)
+
+
+def _sentence_cues(folded_sentence: str, model: TimexModel) -> list[tuple[int, int, str]]:
+    """``(start, end, tense)`` of the tense cues of a folded sentence, in order.
+
+    Depends on the sentence alone: :func:`find` works it out once per sentence, however
+    many expressions the sentence holds. Regular ``-ed`` words that are not past verbs
+    and past forms after an auxiliary ("will be held": a participle) are left out.
+    """
+    out = []
+    aux_ends = None  # where an auxiliary and the spaces after it end
     for mt in model.tense_cues.finditer(folded_sentence):
-        if start <= mt.start() < end:
-            continue
-        if mt.group("ed") is not None:
-            word = mt.group("ed")
+        cue, word = mt.groups()
+        if word is not None:
             if word in _NOT_PAST or word.endswith("eed"):
                 continue
             tense = "past"
         else:
-            tense = model.cue_tense.get(re.sub(r"\s+", "", mt.group("cue")), "past")
-        if tense == "past" and _PARTICIPLE_AFTER.search(folded_sentence, 0, mt.start()):
-            continue  # "will be held", "is deployed": a participle; its auxiliary decides
-        dist = start - mt.end() if mt.end() <= start else mt.start() - end
-        if mt.end() > start and best is not None and best[0] <= _VERB_REACH:
+            tense = model.cue_tense.get(_SPACES.sub("", cue), "past")
+        start = mt.start()
+        if tense == "past":
+            # a cue never starts with a space: an auxiliary's spaces end right before it
+            # or not at all (as _PARTICIPLE_AFTER searched up to ``start`` would find)
+            if aux_ends is None:
+                aux_ends = {m.end() for m in _AUXILIARY.finditer(folded_sentence)}
+            if start in aux_ends:
+                continue  # "will be held", "is deployed": a participle; its auxiliary decides
+        out.append((start, mt.end(), tense))
+    return out
+
+
+def _nearest_tense(cues: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """The tense of the cue nearest to ``[start, end)`` (cues inside it do not count)."""
+    best: tuple[int, str] | None = None
+    for cs, ce, tense in cues:
+        if start <= cs < end:
+            continue
+        dist = start - ce if ce <= start else cs - end
+        if ce > start and best is not None and best[0] <= _VERB_REACH:
             break  # a verb before the expression governs it ("targeted the base on Monday, and ... will")
         if best is None or dist < best[0]:
             best = (dist, tense)
@@ -415,7 +462,7 @@ _VERB_REACH = 40
 
 
 def _num(word: str) -> int:
-    w = re.sub(r"\s+", " ", word)
+    w = _SPACES.sub(" ", word)
     return int(w) if w.isdigit() else _NUM_WORDS.get(w, 1)
 
 
@@ -433,7 +480,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
         d = _safe_date(y, a, b) if b > 12 or a == b else _safe_date(y, b, a)
         return (d, d, "day", "point", d) if d else None
     if g["nd"]:
-        value = model.named_days[re.sub(r"\s+", " ", g["nd"])]
+        value = model.named_days[_SPACES.sub(" ", g["nd"])]
         if len(value) == 10:
             d = date.fromisoformat(value)
             return (d, d, "day", "point", d)
@@ -453,7 +500,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
     for pre in ("md", "dm"):
         if g[f"{pre}_mon"]:
             mon = model.months[g[f"{pre}_mon"].rstrip(".")]
-            day = int(re.match(r"\d+", g[f"{pre}_day"]).group())
+            day = int(_DIGITS.match(g[f"{pre}_day"]).group())
             if not 1 <= day <= 31:
                 return None
             if g[f"{pre}_year"]:
@@ -466,7 +513,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
             return (d, d, "day", "point", d) if d else None
     if g["pm_part"]:
         mon = model.months[g["pm_mon"].rstrip(".")]
-        lo, hi = model.parts[re.sub(r"\s+", " ", g["pm_part"])]
+        lo, hi = model.parts[_SPACES.sub(" ", g["pm_part"])]
         if g["pm_year"]:
             y = int(g["pm_year"])
         elif pub is None:
@@ -480,7 +527,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
             return (None, None, "part_of_month" if g["pr_unit"] == "month" else "year", "point",
                     None)  # fmt: skip
         k = {"last": -1, "this": 0, "next": 1}[g["pr_anchor"]]
-        lo, hi = model.parts[re.sub(r"\s+", " ", g["pr_part"])]
+        lo, hi = model.parts[_SPACES.sub(" ", g["pr_part"])]
         if g["pr_unit"] == "month":
             y, m = _add_months(pub.year, pub.month, k)
             a, b = _part_interval(y, m, lo, hi)
@@ -488,7 +535,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
         a, b = _part_of_year(pub.year + k, lo, hi)
         return (a, b, "year", "point", _mid(a, b))
     if g["py_part"]:
-        lo, hi = model.parts[re.sub(r"\s+", " ", g["py_part"])]
+        lo, hi = model.parts[_SPACES.sub(" ", g["py_part"])]
         a, b = _part_of_year(int(g["py_year"]), lo, hi)
         return (a, b, "year", "point", _mid(a, b))
     if g["my_mon"]:
@@ -529,7 +576,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
         return (sat, sat + timedelta(days=1), "week", "point", sat)
     if g["ago_n"]:
         n, unit = _num(g["ago_n"]), g["ago_unit"].rstrip("s")
-        vague = re.sub(r"\s+", " ", g["ago_n"]) in _VAGUE
+        vague = _SPACES.sub(" ", g["ago_n"]) in _VAGUE
         if unit == "day":
             d = pub - timedelta(days=n)
             if vague:
@@ -541,10 +588,10 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
             return (d, d, "week", "point", d)
         if unit == "month":
             y, m = _add_months(pub.year, pub.month, -n)
-            d = date(y, m, min(pub.day, calendar.monthrange(y, m)[1]))
+            d = date(y, m, min(pub.day, _days_in(y, m)))
             return (d, d, "month", "point", d)
         y = pub.year - n
-        d = date(y, pub.month, min(pub.day, calendar.monthrange(y, pub.month)[1]))
+        d = date(y, pub.month, min(pub.day, _days_in(y, pub.month)))
         return (d, d, "year", "point", d)
     if g["rng_n"]:
         n, unit = _num(g["rng_n"]), g["rng_unit"].rstrip("s")
@@ -552,7 +599,7 @@ def _resolve(g: dict, published: date | None, tense: str, model: TimexModel):
             a = pub - timedelta(days=n * (7 if unit == "week" else 1))
         elif unit == "month":
             y, m = _add_months(pub.year, pub.month, -n)
-            a = date(y, m, min(pub.day, calendar.monthrange(y, m)[1]))
+            a = date(y, m, min(pub.day, _days_in(y, m)))
         else:
             a = date(pub.year - n, pub.month, min(pub.day, 28))
         return (a, pub, precision, "range", _mid(a, pub))
@@ -587,7 +634,7 @@ def _relative_precision(g: dict) -> str:
         return {"days": "day", "weeks": "week", "months": "month", "years": "year"}[g["rng_unit"]]
     if g["ago_n"]:
         unit = g["ago_unit"].rstrip("s")
-        return "week" if unit == "day" and re.sub(r"\s+", " ", g["ago_n"]) in _VAGUE else unit
+        return "week" if unit == "day" and _SPACES.sub(" ", g["ago_n"]) in _VAGUE else unit
     if g["rel_anchor"]:
         return "week" if g["rel_unit"] == "weekend" else g["rel_unit"]
     if g["wkd"]:
@@ -689,6 +736,7 @@ def find(text: str, published: date | None, model: TimexModel | None = None,
         sentences = [(0, len(text))]
     starts = [s for s, _ in sentences]
     out: list[Timex] = []
+    cues: dict[int, list] = {}  # sentence index -> its tense cues (found once per sentence)
     for m in model.pattern.finditer(folded):
         g = m.groupdict()
         s, e = m.start(), m.end()
@@ -696,8 +744,11 @@ def find(text: str, published: date | None, model: TimexModel | None = None,
             continue
         si = _sentence_of(starts, s)
         a, b = sentences[si]
-        tense = clause_tense(folded[a:b], s - a, e - a, model)
-        if _NAMED_BY_DATE.match(folded, e) and folded[max(0, s - 4) : s] == "the ":
+        sentence_cues = cues.get(si)
+        if sentence_cues is None:
+            sentence_cues = cues[si] = _sentence_cues(folded[a:b], model)
+        tense = _nearest_tense(sentence_cues, s - a, e - a)
+        if folded[max(0, s - 4) : s] == "the " and _NAMED_BY_DATE.match(folded, e):
             tense = (
                 "past"  # "the November 20 attack": a happening already known, not the clause's time
             )
@@ -759,8 +810,6 @@ def _ranges_and_since(
 
 
 def _sentence_of(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
     return max(0, bisect_right(starts, offset) - 1)
 
 
@@ -774,14 +823,13 @@ def _plausible(g: dict, text: str, folded: str, s: int, e: int) -> bool:
             return False  # "a march", "we may"
         if mon_key == "mo_mon" and word in _AMBIGUOUS_MONTHS and not g["mo_anchor"]:
             before = folded[max(0, start - 12) : start]
-            if not re.search(r"\b(in|since|during|until|by|from|through|of|early|late|mid)\s+$",
-                             before):  # fmt: skip
+            if not _MONTH_LEAD.search(before):
                 return False
     if g["wd_day"] and not text[folded.index(g["wd_day"], s)].isupper():
         return False
     if g["ym"]:
         # "the 1983 bombing", "the 2006 war" - but not "the 2000 troops"
-        nxt = re.match(r"\s+([A-Za-z]+)", text[e:])
+        nxt = _NEXT_WORD.match(text, e)
         if not nxt or (nxt.group(1).endswith("s") and nxt.group(1).islower()):
             return False
     return True
