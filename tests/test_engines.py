@@ -104,3 +104,10 @@ def test_reading_tables_does_not_import_nltk():
             "plots, relevance, trends; print('nltk' in sys.modules)")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_read_tables_reads_only_the_columns_asked(corpus, tmp_path):
+    extract_corpus(corpus, tmp_path / "o", part_size=25, progress=False)
+    arts = read_tables(tmp_path / "o", ["articles"], columns=["article_id", "language", "nope"])
+    assert list(arts["articles"].columns) == ["article_id", "language"]
+    assert len(arts["articles"]) == 60

@@ -17,7 +17,7 @@ Corpus-level steps (cross-article event clustering) run after all articles.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -207,11 +207,17 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[P
     return paths
 
 
-def read_tables(out_dir: str | Path, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+def read_tables(
+    out_dir: str | Path,
+    names: Iterable[str] | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Read tables written by :func:`write_tables` or :func:`extract_corpus`.
 
     A table is ``<name>.parquet`` or a folder ``<name>/`` of ``part-*.parquet`` files,
-    concatenated in part order.
+    concatenated in part order. ``columns``, when given, reads only those columns
+    (those a table has) of every table read.
     """
     out_dir = Path(out_dir)
     wanted = set(names) if names is not None else None
@@ -221,13 +227,17 @@ def read_tables(out_dir: str | Path, names: Iterable[str] | None = None) -> dict
         if wanted is not None and name not in wanted:
             continue
         if p.is_file() and p.suffix == ".parquet":
-            tables[name] = pd.read_parquet(p)
+            tables[name] = _read_part(p, columns)
         elif p.is_dir():
-            parts = [pd.read_parquet(x) for x in sorted(p.glob("part-*.parquet"))]
+            parts = [_read_part(x, columns) for x in sorted(p.glob("part-*.parquet"))]
             parts = [x for x in parts if len(x)] or parts[:1]
             if parts:
                 tables[name] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return tables
+
+
+def _read_part(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    return pd.read_parquet(path, columns=None if columns is None else _present(path, columns))
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -495,9 +505,10 @@ def extract_corpus(
     _finish_on_disk(out, models)
     from conflictlens.corpus import Corpus
 
-    summary = Corpus(
-        read_tables(out, ["articles"]).get("articles", _empty_articles()), rejects
-    ).summary()
+    # the columns the summary counts, not the articles' text (the whole corpus)
+    flags = read_tables(out, ["articles"], columns=["article_id", "date_issue", "language",
+                                                   "near_duplicate_of"])  # fmt: skip
+    summary = Corpus(flags.get("articles", _empty_articles()), rejects).summary()
     (out / "_complete").write_text(json.dumps({**stats, "summary": summary}, sort_keys=True) + "\n")
     return ExtractSummary(
         out, stats["articles"], stats["words"], len(rejects), stats["chunks"], summary
@@ -534,7 +545,7 @@ def _finish_on_disk(out: Path, models: Models) -> None:
     for name, cols in FINISH_COLUMNS.items():
         parts = sorted((out / name).glob("part-*.parquet"))
         if parts:
-            frames = [pd.read_parquet(p, columns=_present(p, cols)) for p in parts]
+            frames = [_read_part(p, cols) for p in parts]
             tables[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     before = {k: id(v) for k, v in tables.items()}
     tables = finish(tables, models)
@@ -553,7 +564,7 @@ def _finish_on_disk(out: Path, models: Models) -> None:
             _parquet_safe(part).to_parquet(p, index=False)
 
 
-def _present(path: Path, cols: tuple[str, ...]) -> list[str]:
+def _present(path: Path, cols: Sequence[str]) -> list[str]:
     import pyarrow.parquet as pq
 
     have = set(pq.read_schema(path).names)

@@ -914,7 +914,8 @@ def extract(corpus: str, cache_dir: str) -> dict:
 
     t0 = time.perf_counter()
     folder = pipeline.cached_extract(corpus, cache_dir=cache_dir, progress=True)
-    arts = pipeline.read_tables(folder, names=["articles"]).get("articles")
+    arts = pipeline.read_tables(folder, names=["articles"],
+                                columns=["article_id", "published", "outlet"]).get("articles")  # fmt: skip
     rejects = pipeline.read_tables(folder, names=["rejects"]).get("rejects")
     info = {"processed": str(folder), "seconds": round(time.perf_counter() - t0, 2),
             "articles": 0, "rejected": 0 if rejects is None else len(rejects),
