@@ -684,3 +684,198 @@ def test_time_phrase_after_the_verb_keeps_the_that_clause():
     assert [r["text"] for r in rows if r["kind"] == "reported"] == [
         "the response seemed over the top"
     ]
+
+
+# --------------------------------------------------------------------------- fast paths (issue 8)
+# Each shortcut of the speed round is checked against the plain way it replaces.
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab AB1_.,-'\"s\n\t\x0b\x1c\x1f\u00f8\u03a3\u0663\u2026\u00a0\u2019")
+            + ["u.s.", "it's", "don't", "U.S.", "a.b.c."]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_tokenize_fast_patterns_equal_the_definition_on_any_text(text):
+    # ASCII text (with the \x1c-\x1f separators that Unicode counts as space) takes the
+    # ASCII-mode pattern, any other text the Unicode one; both must give the definition
+    assert Q.tokenize(text) == _tokenize_by_matches(text)
+
+
+def test_tokenize_keeps_the_folded_text_it_read():
+    t = Q.tokenize("Iraq’s “militias”")
+    assert t.folded == fold("Iraq’s “militias”")
+
+
+def _find_plain(m: Q.CueMatcher, toks: Q.Tokens, lo=0, hi=None) -> list[Q.Hit]:
+    # the straightforward matcher: every cue starting at each visible word, longest
+    # match per group (first of equal length), groups in the order their first match comes
+    view, words = toks.visible(lo, hi)
+    free: dict[str, int] = {}
+    hits = []
+    for p in range(len(view)):
+        best: dict[str, tuple[int, object]] = {}
+        for pat in m._cues_starting(words[p]):
+            g = pat.group
+            if free.get(g, -1) > p or p + pat.n > len(view):
+                continue
+            if all(Q._slot_ok(s, words[p + k]) for k, s in enumerate(pat.slots)):
+                if g not in best or best[g][0] < pat.n:
+                    best[g] = (pat.n, pat)
+        for g, (n, pat) in best.items():
+            hits.append(Q.Hit(view[p], view[p + n - 1] + 1, pat.payload, g))
+            free[g] = p + n
+    return hits
+
+
+def _visible_plain(toks: Q.Tokens, lo=0, hi=None):
+    hi = len(toks) if hi is None else min(hi, len(toks))
+    view = [k for k in range(lo, hi) if not toks.skip[k]]
+    return view, [toks.words[k] for k in view]
+
+
+_CUE_WORDS = ["war", "regional", "proxy", "said", "say", "that", "the", "group", "attack"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cues=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_CUE_WORDS + ["mart*", "sa*"]), min_size=1, max_size=3),
+            st.sampled_from(["a", "b", "c"]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    words=st.lists(
+        st.sampled_from(_CUE_WORDS + ["martyrs", "“", "”", "-", "Iran-backed", ",", "x"]),
+        max_size=40,
+    ),
+    lo=st.integers(0, 5),
+    span=st.one_of(st.none(), st.integers(0, 40)),
+)
+def test_cue_matcher_find_equals_the_plain_matcher(cues, words, lo, span):
+    m = Q.CueMatcher()
+    for k, (cue, group) in enumerate(cues):
+        m.add(" ".join(cue), k, group=group, inflect=k % 2 == 0)
+    toks = Q.tokenize(" ".join(words))
+    hi = None if span is None else lo + span
+    assert m.find(toks, lo, hi) == _find_plain(m, toks, lo, hi)
+    assert toks.visible(lo, hi) == _visible_plain(toks, lo, hi)
+    assert toks.visible() == _visible_plain(toks)
+
+
+def test_cue_matcher_find_equals_the_plain_matcher_on_the_lexicons():
+    from conflictlens import framing
+    from conflictlens.bench import synthetic_articles
+
+    fm = framing.build(default_dir())
+    texts = [a["text"] for a in synthetic_articles(20)]
+    for text in texts + ["He said so. They said that “the group” said, -- x"]:
+        toks = Q.tokenize(text)
+        for m in (MODEL.speech, fm.matcher):
+            assert m.find(toks) == _find_plain(m, toks)
+
+
+def test_sentence_tokens_equal_the_eager_bisection():
+    doc = make_doc("a", "One two. “Three,” he said.\n\nFour five six? Seven.")
+    toks = Q.tokenize(doc.text)
+    lazy = Q.SentenceTokens(toks, doc.sentences)
+    eager = [(Q.bisect_right(toks.ends, s.start), Q.bisect_left(toks.starts, s.end))
+             for s in doc.sentences]  # fmt: skip
+    assert len(lazy) == len(eager) and lazy[-1] == eager[-1] and lazy[1:3] == eager[1:3]
+    assert list(lazy) == eager
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=8),
+    a=st.integers(0, 70),
+    n=st.integers(1, 30),
+    ordered=st.booleans(),
+)
+def test_span_shortcuts_equal_the_plain_loops(spans, a, n, ordered):
+    spans = [(x, x + w) for x, w in spans]
+    if ordered:  # quotes in text order, none overlapping
+        kept: list[tuple[int, int]] = []
+        for x, y in sorted(spans):
+            if not kept or x >= kept[-1][1]:
+                kept.append((x, y))
+        spans = kept
+    b = a + n
+    text = "x" * 100
+    starts = [x for x, _ in spans]
+    # inside a quote
+    cover = Q._SpanCover(spans)
+    assert cover.covers(a) == any(x <= a < y for x, y in spans)
+    # overlap with the direct quotes
+    assert Q._Overlaps(spans).overlap(a, b) == sum(max(0, min(b, y) - max(a, x)) for x, y in spans)
+    # a partial quote inside the content keeps its closing mark
+    plain = b
+    for x, y in spans:
+        if a < x < plain <= y:
+            plain = y + (1 if y < len(text) and text[y] in "\"\u201d\u00bb'\u2019" else 0)
+    given_starts = starts if Q._ascending(starts) else None
+    assert Q._keep_closing_marks(text, spans, given_starts, a, b) == plain
+
+
+def test_indices_and_word_count_equal_the_plain_loops():
+    words = [",", "a", ",", ",", "b", "'", "c", ","]
+    for lo in range(len(words)):
+        for hi in range(lo, len(words) + 1):
+            assert list(Q._indices(words, ",", lo, hi)) == [
+                k for k in range(lo, hi) if words[k] == ","
+            ]
+    toks = Q.tokenize("a , b ' c d")
+    for c0 in range(len(toks)):
+        for c1 in range(c0, len(toks) + 1):
+            n = sum(1 for k in range(c0, c1) if toks.words[k][0].isalnum())
+            assert Q._has_words(toks, c0, c1, 3) == (n >= 3)
+
+
+def test_speech_lookups_equal_the_scans():
+    doc = make_doc("a", "X said. Y told Z and said that W claimed it. He says so.")
+    art = Q.Article(doc, MODEL, {"mentions": []})
+    starts = [s.hit.i for s in art.speech]
+    for lo in range(len(art.toks) + 1):
+        for hi in range(lo, len(art.toks) + 2):
+            inside = [s for s in art.speech if lo <= s.hit.i < hi]
+            assert art.first_speech(lo, hi) == (inside[0] if inside else None)
+            assert art.last_speech(lo, hi) == (inside[-1] if inside else None)
+    assert starts and all(
+        art.subject(v, 0) == Q.subject_np(art.toks, v, 0, art.speech_between(0, v)) for v in starts
+    )
+
+
+def test_titles_found_only_with_a_title_word_are_all_titles():
+    fast = MODEL.titles
+    plain = Q.Titles(fast.pattern, fast.terms)  # no title words: the regex over every text
+    assert fast.needles and not plain.needles
+    for text in ("As the President said, we act.", "A president spoke; the Press Secretary too.",
+                 "No title here.", "THE PRESIDENT said"):  # fmt: skip
+        doc = make_doc("a", text, published=date(2024, 1, 29), outlet="whitehouse.gov")
+        assert fast.mentions(doc) == plain.mentions(doc)
+
+
+def test_descriptor_answers_follow_the_text_asked_about():
+    a, b = "pro-Iranian groups", "the Iranian groups"
+    m = {"start": 4, "end": 11}
+    for _ in range(2):  # answers kept for one text are not given for another
+        assert Q.is_descriptor_mention(a, m) is True
+        assert Q.is_descriptor_mention(b, m) is False
+        assert Q.is_descriptor_mention(a, m) == Q._is_descriptor(a, 4, 11)
+
+
+def test_article_is_reused_for_an_equal_model_and_rebuilt_for_another():
+    doc = make_doc("a", "“We will respond,” the group said.")
+    found = {"mentions": []}
+    art = Q.Article.of(doc, MODEL, found)
+    twin = Q.build(default_dir())  # the framing stage builds its own, equal model
+    assert twin is not MODEL and Q.Article.of(doc, twin, found) is art
+    other = Q.build(default_dir())
+    other.verbs = other.verbs[:-1]
+    assert Q.Article.of(doc, other, found) is not art

@@ -34,9 +34,9 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache
 from itertools import accumulate, compress, islice
-from operator import not_
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -71,6 +71,8 @@ class Tokens:
     cap: list[bool]
     skip: list[bool]
     _visible: tuple | None = field(default=None, repr=False, compare=False)
+    folded: str | None = field(default=None, repr=False, compare=False)
+    """``fold(text)`` when known (one char per char, so token offsets hold in it)."""
 
     def __len__(self) -> int:
         return len(self.words)
@@ -92,14 +94,24 @@ class Tokens:
     def visible(self, lo: int = 0, hi: int | None = None) -> tuple[list[int], list[str]]:
         """Indices and words of the tokens in ``lo .. hi-1`` that are not ``skip``-ped.
 
-        Computed once for the whole text (every cue matcher looks at the same view).
+        Kept once computed for the whole text. (:meth:`CueMatcher.find` reads the tokens
+        themselves, stepping over skipped ones, and needs no such view.)
         """
         whole = lo == 0 and (hi is None or hi == len(self.words))
         if whole and self._visible is not None:
             return self._visible
-        hi = len(self.words) if hi is None else hi
-        view = list(compress(range(lo, hi), map(not_, self.skip[lo:hi])))
-        out = view, list(map(self.words.__getitem__, view))
+        hi = len(self.words) if hi is None else min(hi, len(self.words))
+        # few tokens are skipped: copy the runs between them (in C), not token by token
+        view: list[int] = []
+        words: list[str] = []
+        prev = lo
+        for k in compress(range(lo, hi), self.skip[lo:hi]):
+            view += range(prev, k)
+            words += self.words[prev:k]
+            prev = k + 1
+        view += range(prev, hi)
+        words += self.words[prev:hi]
+        out = view, words
         if whole:
             self._visible = out
         return out
@@ -107,9 +119,19 @@ class Tokens:
 
 # The same tokens, as the odd items of ``split``: offsets then come from the running sum
 # of the pieces' lengths, all in C (a match object per token is the slow way).
-# The leading look-ahead lets the engine pass over spaces without trying each alternative.
-_TOKEN_SPLIT = re.compile(f"((?=\\S)(?:{_TOKEN.pattern}))")
-_MAYBE_SKIP = frozenset({'"', "'", "-"})
+# The leading look-ahead lets the engine pass over spaces without trying each alternative;
+# the alternatives are atomic and their repeats possessive, which changes no match (nothing
+# follows them that could make the engine come back) but spares the engine its bookkeeping.
+_TOKEN_SPLIT = re.compile(
+    r"((?=\S)(?>[^\W\d_]\.[^\W\d_]\.(?:[^\W\d_]\.)*+|\w++(?:'(?!s\b)\w++)*+|'s\b|[^\w\s]))"
+)
+# On ASCII text the ASCII-mode engine is faster still; ASCII-mode \s lacks the separators
+# \x1c-\x1f that str.isspace (and Unicode \s) count as space, so they are added back.
+_TOKEN_SPLIT_ASCII = re.compile(
+    r"((?=[^\s\x1c-\x1f])"
+    r"(?>[^\W\d_]\.[^\W\d_]\.(?:[^\W\d_]\.)*+|\w++(?:'(?!s\b)\w++)*+|'s\b|[^\w\s\x1c-\x1f]))",
+    re.ASCII,
+)
 
 
 def tokenize(text: str, folded: str | None = None) -> Tokens:
@@ -126,23 +148,28 @@ def tokenize(text: str, folded: str | None = None) -> Tokens:
     ['iraq', "'s", 'iran', 'backed', 'militias']
     """
     folded = fold(text) if folded is None else folded
-    parts = _TOKEN_SPLIT.split(folded)  # gap, token, gap, token, ..., gap
+    # gap, token, gap, token, ..., gap
+    parts = (_TOKEN_SPLIT_ASCII if folded.isascii() else _TOKEN_SPLIT).split(folded)
     bounds = list(accumulate(map(len, parts)))
     starts = bounds[:-1:2]
     ends = bounds[1::2]
     words = parts[1::2]
-    cap = list(map(str.isupper, map(text.__getitem__, starts)))
+    # the first characters in one C call (itemgetter of one index gives no tuple)
+    firsts = itemgetter(*starts)(text) if len(starts) > 1 else [text[a] for a in starts]
+    cap = list(map(str.isupper, firsts))
     skip = [False] * len(words)
     n = len(text)
-    # only one-character tokens '"', "'" and "-" can be looked through (found in C)
-    for k in compress(range(len(words)), map(_MAYBE_SKIP.__contains__, words)):
+    # only one-character tokens '"', "'" and "-" can be looked through (list.index finds
+    # each in C; every token is decided on its own, so the order of the three passes is free)
+    for k in _indices(words, '"', 0, len(words)):
+        skip[k] = text[starts[k]] != "'"
+    for k in _indices(words, "'", 0, len(words)):
+        skip[k] = _is_quote_apostrophe(text, starts[k])
+    for k in _indices(words, "-", 0, len(words)):
         a = starts[k]
-        w = words[k]
-        if w == '"' and text[a] != "'" or w == "'" and _is_quote_apostrophe(text, a):
-            skip[k] = True
-        elif w == "-" and text[a] in _HYPHENS and 0 < a < n - 1:
+        if text[a] in _HYPHENS and 0 < a < n - 1:
             skip[k] = not text[a - 1].isspace() and not text[a + 1].isspace()
-    return Tokens(text, starts, ends, words, cap, skip)
+    return Tokens(text, starts, ends, words, cap, skip, folded=folded)
 
 
 def _is_quote_apostrophe(text: str, a: int) -> bool:
@@ -319,36 +346,32 @@ class CueMatcher:
 
     def find(self, toks: Tokens, lo: int = 0, hi: int | None = None) -> list[Hit]:
         """All hits in tokens ``lo .. hi-1``, ordered by position."""
-        view, words = toks.visible(lo, hi)
-        n = len(view)
-        free: dict[str, int] = {}
+        words, skip = toks.words, toks.skip
+        hi = len(words) if hi is None else min(hi, len(words))
+        free: dict[str, int] = {}  # group -> the token after its last hit
         hits: list[Hit] = []
-        # only positions where some cue can start are examined (most words start none);
-        # the cues a word can start are looked up once per distinct word
-        cands_at = list(map(self._starting.__getitem__, words))
-        for p in compress(range(n), cands_at):
-            best: dict[str, tuple[int, _Pattern]] = {}
-            nxt = words[p + 1] if p + 1 < n else None
-            for pat in cands_at[p]:
-                g = pat.group
-                if g in free and free[g] > p:
-                    continue
-                L = pat.n
-                if L == 1:  # most cues are one word
-                    if g not in best:
-                        best[g] = (1, pat)
-                    continue
-                if p + L > n or (g in best and best[g][0] >= L):
-                    continue
-                slots = pat.slots
-                s1 = slots[1]
-                if not (nxt.startswith(s1) if s1.__class__ is str else nxt in s1):
-                    continue  # most multi-word cues fail on their second word
-                if L < 3 or all(_slot_ok(slots[k], words[p + k]) for k in range(2, L)):
-                    best[g] = (L, pat)
-            for group, (L, pat) in best.items():
-                hits.append(Hit(view[p], view[p + L - 1] + 1, pat.payload, group))
-                free[group] = p + L
+        starting = self._starting
+        scan = words if lo == 0 and hi == len(words) else words[lo:hi]
+        # only tokens where some cue can start are examined (most words start none); the
+        # cues a word can start are looked up once per distinct word; no cue starts with
+        # a token that is looked through, nor counts one among its words
+        for i in compress(range(lo, hi), map(starting.__getitem__, scan)):
+            if skip[i]:
+                continue
+            plan = starting[words[i]]
+            k = i + 1
+            while k < hi and skip[k]:
+                k += 1
+            if plan.second is not None and (k >= hi or words[k] not in plan.second):
+                # no multi-word cue can match here (most fail on their second word):
+                # the first one-word cue of each group, as the full search below finds it
+                for g, pat in plan.singles:
+                    if g in free and free[g] > i:
+                        continue
+                    hits.append(Hit(i, i + 1, pat.payload, g))
+                    free[g] = i + 1
+                continue
+            _match_at(plan.cands, i, hi, words, skip, free, hits)
         return hits
 
     def _cues_starting(self, w: str) -> list[_Pattern]:
@@ -361,17 +384,77 @@ class CueMatcher:
         return cands or []
 
 
+def _match_at(cands, i, hi, words, skip, free, hits) -> None:
+    """Append the hits of cues ``cands`` at token ``i``: per group the longest matching cue
+    (the first of equal length), groups in the order their first match comes; a cue's
+    words are the visible tokens from ``i`` on (before ``hi``)."""
+    best: dict[str, tuple[int, _Pattern]] = {}
+    vis = [i]  # the visible tokens from i on, as far as a cue has needed
+    for pat in cands:
+        g = pat.group
+        if g in free and free[g] > i:
+            continue
+        L = pat.n
+        if L == 1:  # most cues are one word
+            if g not in best:
+                best[g] = (1, pat)
+            continue
+        if g in best and best[g][0] >= L:
+            continue
+        k = vis[-1] + 1
+        while len(vis) < L and k < hi:
+            if not skip[k]:
+                vis.append(k)
+            k += 1
+        if len(vis) < L:
+            continue  # the text ends first
+        slots = pat.slots
+        if all(_slot_ok(slots[n], words[vis[n]]) for n in range(1, L)):
+            best[g] = (L, pat)
+    for group, (L, pat) in best.items():
+        end = vis[L - 1] + 1
+        hits.append(Hit(i, end, pat.payload, group))
+        free[group] = end
+
+
+class _Plan(NamedTuple):
+    """What :meth:`CueMatcher.find` does at a word: ``cands`` the cues starting there;
+    ``singles`` the first one-word cue of each group (groups in order of those cues);
+    ``second`` every word a multi-word cue can continue with (None if one continues with
+    a wildcard): any other next word leaves only ``singles`` to match."""
+
+    cands: list[_Pattern]
+    singles: tuple[tuple[str, _Pattern], ...]
+    second: frozenset[str] | None
+
+
+def _plan(cands: list[_Pattern]) -> _Plan | None:
+    if not cands:
+        return None
+    singles: dict[str, _Pattern] = {}
+    second: set[str] | None = set()
+    for pat in cands:
+        if pat.n == 1:
+            singles.setdefault(pat.group, pat)
+        elif isinstance(pat.slots[1], str):
+            second = None
+        elif second is not None:
+            second |= pat.slots[1]
+    return _Plan(cands, tuple(singles.items()), None if second is None else frozenset(second))
+
+
 class _Starting(dict):
-    """word -> the cues of a :class:`CueMatcher` that can start at it (filled on demand)."""
+    """word -> the :class:`_Plan` of the cues of a :class:`CueMatcher` that can start at it
+    (None if no cue can), filled on demand."""
 
     def __init__(self, matcher: CueMatcher):
         super().__init__()
         self._matcher = matcher
 
-    def __missing__(self, w: str) -> list[_Pattern]:
+    def __missing__(self, w: str) -> _Plan | None:
         if len(self) > 500_000:  # a vocabulary, not a corpus: bound it all the same
             self.clear()
-        out = self[w] = self._matcher._cues_starting(w)
+        out = self[w] = _plan(self._matcher._cues_starting(w))
         return out
 
 
@@ -492,10 +575,26 @@ def is_descriptor_mention(text: str, m: dict) -> bool:
     >>> is_descriptor_mention(t, {"start": 23, "end": 27})
     True
     """
+    global _descriptor_memo
     a, b = m["start"], m["end"]
+    memo = _descriptor_memo
+    if memo[0] is not text:  # a new document: keep only its answers
+        memo = _descriptor_memo = (text, {})
+    known = memo[1].get((a, b))
+    if known is None:
+        known = memo[1][(a, b)] = _is_descriptor(text, a, b)
+    return known
+
+
+def _is_descriptor(text: str, a: int, b: int) -> bool:
     if _DESCRIBED_BY.search(fold(text[max(0, a - 5) : a])):
         return True
     return bool(_DESCRIBING.match(fold(text[b : b + 10])))
+
+
+_descriptor_memo: tuple[str | None, dict[tuple[int, int], bool]] = (None, {})
+"""The last text asked about and its spans' answers: the quotes and framing stages ask
+about the same mentions again and again."""
 
 
 _DESCRIBED_BY = re.compile(r"\b(?:pro|anti)-$")
@@ -524,6 +623,11 @@ def name_id(surface: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", fold(s).replace("'", "")).strip("_")
 
 
+# names recur across a corpus: both are pure functions of one short string
+_name_id = lru_cache(maxsize=65_536)(name_id)
+_fold_word = lru_cache(maxsize=65_536)(fold)
+
+
 def unlisted_people(unknown: list[dict], mentions: list[dict]) -> list[dict]:
     """Mention rows for people the gazetteer does not list, so they can be speakers.
 
@@ -544,13 +648,13 @@ def unlisted_people(unknown: list[dict], mentions: list[dict]) -> list[dict]:
     surnames: dict[str, tuple[str, str]] = {}
     for m in mentions:
         if m.get("entity_type") == "person":
-            surnames[fold(m["surface"].split()[-1])] = (m["entity_id"], "person")
+            surnames[_fold_word(m["surface"].split()[-1])] = (m["entity_id"], "person")
     out = []
     for u in sorted(unknown, key=lambda u: u["start"]):
         words = u["surface"].split()
         hint = u.get("type_hint") or ""
         start = u["start"]
-        while len(words) > 2 and fold(words[0]) in TITLE_WORDS:  # "Caretaker Prime Minister X"
+        while len(words) > 2 and _fold_word(words[0]) in TITLE_WORDS:  # "Prime Minister X"
             start += len(words[0]) + 1
             words = words[1:]
             hint = hint or "person"
@@ -558,11 +662,11 @@ def unlisted_people(unknown: list[dict], mentions: list[dict]) -> list[dict]:
         if not words:
             continue
         if hint == "person" or (hint == "" and len(words) >= 2):
-            eid, etype = name_id(u["surface"]), "person" if hint == "person" else "unknown"
+            eid, etype = _name_id(u["surface"]), "person" if hint == "person" else "unknown"
             if len(words) >= 2:
-                surnames[fold(words[-1])] = (eid, etype)
-        elif hint == "" and len(words) == 1 and fold(words[0]) in surnames:
-            eid, etype = surnames[fold(words[0])]
+                surnames[_fold_word(words[-1])] = (eid, etype)
+        elif hint == "" and len(words) == 1 and _fold_word(words[0]) in surnames:
+            eid, etype = surnames[_fold_word(words[0])]
         else:
             continue
         out.append({"article_id": u.get("article_id"), "sent_idx": u.get("sent_idx"),
@@ -880,19 +984,24 @@ class Titles:
 
     pattern: re.Pattern | None
     terms: dict[str, list[tuple]]
+    needles: tuple[str, ...] = ()
+    """Words one of which every match contains as written (its first after "the"): a text
+    with none of them has no title (an empty tuple checks nothing)."""
 
     @classmethod
     def of(cls, table: pd.DataFrame) -> Titles:
         terms: dict[str, list[tuple]] = {}
         for r in table.itertuples():
             terms.setdefault(r.title.lower(), []).append((r.start, r.end, r.scope, r.entity_id))
-        the_alts, other_alts = [], []
+        the_alts, other_alts, needles = [], [], set()
         for title in sorted(set(table.title), key=len, reverse=True):
             words = title.split()
             if words[0].lower() == "the" and len(words) > 1:
                 the_alts.append(r"\s+".join(map(re.escape, words[1:])))
+                needles.add(words[1])
             else:
                 other_alts.append(r"\s+".join(map(re.escape, words)))
+                needles.add(words[0])
         # a literal "the" first lets the engine skip ahead fast (one pass per text)
         parts = []
         if the_alts:
@@ -902,7 +1011,7 @@ class Titles:
         if not parts:
             return cls(None, terms)
         pattern = re.compile(rf"(?:{'|'.join(parts)})(?![\w-])(?!\s+(?:of|for)\b|[ \t]+[A-Z][a-z])")
-        return cls(pattern, terms)
+        return cls(pattern, terms, tuple(sorted(needles)))
 
     def holder(self, title: str, published, outlet: str | None) -> str | None:
         """Who held ``title`` on ``published`` in a text of ``outlet`` (None if unknown)."""
@@ -929,6 +1038,8 @@ class Titles:
         """
         if self.pattern is None or doc.published is None:
             return []
+        if self.needles and not any(w in doc.text for w in self.needles):
+            return []  # no title word: no title (most news copy), without the regex pass
         out = []
         for m in self.pattern.finditer(doc.text):
             eid = self.holder(m.group(), doc.published, doc.outlet)
@@ -992,7 +1103,7 @@ SCARE_MAX_WORDS = 3
 """A quote this short (and not a clause) with no one speaking it is a scare quote."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Quote:
     start: int
     end: int
@@ -1003,18 +1114,39 @@ class _Quote:
     spans: list = field(default_factory=list)  # (start, end, balanced) of each paragraph's part
 
 
-@dataclass
+@dataclass(slots=True)
 class _Speech:
     hit: Hit
     verb: SpeechVerb
     sent: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Attribution:
     speech: _Speech
     np: NounPhrase | None
     where: str  # after | intro (verb + colon/comma right before) | before
+
+
+_SAME_MODELS: list[tuple[QuoteModel, QuoteModel, int, int]] = []
+"""Pairs of distinct models found to hold equal verbs and titles (the framing stage builds
+its own), with the lengths they were compared at: equal lists of dataclasses compare item
+by item, once per article otherwise."""
+
+
+def _same_model(a: QuoteModel, b: QuoteModel) -> bool:
+    """Do ``a`` and ``b`` hold equal speech verbs and titles (the Article depends on them)?"""
+    if a is b:
+        return True
+    for x, y, na, nb in _SAME_MODELS:
+        if x is a and y is b and na == len(a.verbs) and nb == len(b.verbs):
+            return True
+    if (a.verbs, a.titles) != (b.verbs, b.titles):
+        return False
+    if len(_SAME_MODELS) >= 8:  # models are built a few times per process at most
+        _SAME_MODELS.clear()
+    _SAME_MODELS.append((a, b, len(a.verbs), len(b.verbs)))
+    return True
 
 
 class Article:
@@ -1033,12 +1165,12 @@ class Article:
             last is not None
             and last[0] is doc
             and last[1] is mentions
-            and last[3] == (model.verbs, model.titles)
+            and _same_model(last[3], model)
             and (last[2] == len(mentions or ()))
         ):
             return last[4]
         art = cls(doc, model, found)
-        cls._last = (doc, mentions, len(mentions or ()), (model.verbs, model.titles), art)
+        cls._last = (doc, mentions, len(mentions or ()), model, art)
         return art
 
     def __init__(self, doc: Doc, model: QuoteModel, found: dict[str, list[dict]]):
@@ -1051,13 +1183,7 @@ class Article:
             mentions + unlisted_people(found.get("unknown_names", []), mentions)
         )
         # (first token, token after the last) of each sentence
-        self.sent_tok = list(
-            zip(
-                map(partial(bisect_right, self.toks.ends), [s.start for s in doc.sentences]),
-                map(partial(bisect_left, self.toks.starts), [s.end for s in doc.sentences]),
-                strict=True,
-            )
-        )
+        self.sent_tok = SentenceTokens(self.toks, doc.sentences)
         self.speech = [
             _Speech(h, h.payload, doc.sentence_at(self.toks.starts[h.i]))
             for h in model.speech.find(self.toks)
@@ -1069,6 +1195,7 @@ class Article:
         self._turn_starts = [t["start"] for t in self.turns]
         self._first_names = model.first_names
         self._full_names: dict[str, list[tuple[int, str]]] | None = None
+        self._subjects: dict[tuple[int, int], NounPhrase | None] = {}
 
     def first_name(self, word: str, at: int) -> str | None:
         """The one person a first name alone stands for at ``at``: a speaker of the
@@ -1087,6 +1214,25 @@ class Article:
             self._full_names = full
         ids = {eid for start, eid in self._full_names.get(fold(word), ()) if start < at}
         return next(iter(ids)) if len(ids) == 1 else None
+
+    def subject(self, v: int, lo: int) -> NounPhrase | None:
+        """``subject_np(toks, v, lo, speech_between(lo, v))``, found once per (v, lo)."""
+        key = (v, lo)
+        memo = self._subjects
+        if key in memo:
+            return memo[key]
+        np = memo[key] = subject_np(self.toks, v, lo, self.speech_between(lo, v))
+        return np
+
+    def first_speech(self, lo: int, hi: int) -> _Speech | None:
+        """The first speech verb starting in tokens ``lo .. hi-1`` (None if none)."""
+        k = bisect_left(self.speech_starts, lo)
+        return self.speech[k] if k < len(self.speech) and self.speech_starts[k] < hi else None
+
+    def last_speech(self, lo: int, hi: int) -> _Speech | None:
+        """The last speech verb starting in tokens ``lo .. hi-1`` (None if none)."""
+        k = bisect_left(self.speech_starts, hi) - 1
+        return self.speech[k] if k >= 0 and self.speech_starts[k] >= lo else None
 
     def speech_between(self, lo: int, hi: int) -> list[int]:
         """Speech-verb token indices in ``lo .. hi-1``: the only ``stops`` that
@@ -1117,6 +1263,39 @@ class Article:
         if prev in NOUN_MODIFIERS and not w[h.i].endswith("ed") and w[h.i] not in _PAST_FORMS:
             return False  # a noun: "Initial reports that we're getting", "recent claims"
         return True
+
+
+class SentenceTokens(Sequence):
+    """``(first token, token after the last)`` of each sentence, found when first asked
+    for: most sentences hold no quote or speech verb and are never asked about.
+
+    Examples
+    --------
+    >>> from conflictlens.text import make_doc
+    >>> doc = make_doc("a", "One two. Three.")
+    >>> list(SentenceTokens(tokenize(doc.text), doc.sentences))
+    [(0, 3), (3, 5)]
+    """
+
+    def __init__(self, toks: Tokens, sentences: Sequence):
+        self._toks = toks
+        self._sentences = sentences
+        self._known: list[tuple[int, int] | None] = [None] * len(sentences)
+
+    def __len__(self) -> int:
+        return len(self._sentences)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        span = self._known[i]
+        if span is None:
+            s = self._sentences[i]
+            span = self._known[i] = (
+                bisect_right(self._toks.ends, s.start),
+                bisect_left(self._toks.starts, s.end),
+            )
+        return span
 
 
 def _merge_parts(doc: Doc) -> list[list]:
@@ -1174,7 +1353,15 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
     toks = art.toks
     quoted = [(r["start"], r["end"]) for r in rows if r["kind"] in ("direct", "partial")]
     done: list[dict] = []
+    # the last row done with a speaker of each kind a pronoun can take (rows done stay so)
+    last_of: dict[frozenset, dict] = {}
     for r in sorted(rows, key=lambda r: (r["start"], r["end"])):
+        if done:
+            d = done[-1]
+            if d["speaker_id"] and d["_type"] is not None:
+                for kinds in _PRONOUN_KINDS:
+                    if d["_type"] in kinds:
+                        last_of[kinds] = d
         np, inherit = r.pop("_np", None), r.pop("_inherit", None)
         r["_type"] = None
         known = r.pop("_id", None)
@@ -1196,11 +1383,11 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
                 done.append(r)
                 continue
             person = word in {"he", "she"}
-            types = {"person"} if person else {"armed_group", "organization", "state"}
+            types = _PRONOUN_KINDS[0] if person else _PRONOUN_KINDS[1]
             m = art.mentions.before(at, types=types, outside=quoted)
             near = m is not None and art.doc.sentence_at(at) - art.doc.sentence_at(m["start"]) <= 2
             # a speaker of unknown type (a transcript turn's) is neither "he" nor "they"
-            prev = [d for d in done if d["speaker_id"] and d["_type"] in types]
+            prev = [last_of[types]] if types in last_of else []
             # "And as for the Houthis, they can claim ...": a topic set before the pronoun
             topic = m is not None and art.doc.text[m["end"] : at].strip() == ","
             if (person and near) or topic:
@@ -1223,6 +1410,9 @@ def _resolve_speakers(art: Article, rows: list[dict]) -> None:
     for r in rows:
         r.pop("_type", None)
 
+
+_PRONOUN_KINDS = (frozenset({"person"}), frozenset({"armed_group", "organization", "state"}))
+"""The speaker types "he"/"she" and "it"/"they" take."""
 
 _DOCUMENT_NOUNS = frozenset(
     "statement statements communique communiqué message post text video".split()
@@ -1281,9 +1471,8 @@ def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | No
     toks = art.toks
     lo0, _ = art.sent_tok[s0]
     _, hi1 = art.sent_tok[s1]
-    after = [s for s in art.speech if q.close_tok < s.hit.i < hi1]
-    if after:
-        sp = after[0]
+    sp = art.first_speech(q.close_tok + 1, hi1)
+    if sp is not None:
         between = range(q.close_tok + 1, sp.hit.i)
         reopens = any(toks.skip[k] and toks.words[k] == '"' for k in between)
         # “…,” X said / “…”, X said / “…?” X asked: the quote ends at the attribution
@@ -1295,18 +1484,15 @@ def _attribution(art: Article, q: _Quote, s0: int, s1: int) -> _Attribution | No
         if not reopens and closes and sp.hit.i - q.close_tok <= 12:
             if _only_punct(toks, q.close_tok + 1, sp.hit.i):
                 return _Attribution(sp, np_after(toks, sp.hit.j, hi1, stop_at_prep=True), "after")
-            np = subject_np(
-                toks, sp.hit.i, q.close_tok + 1, art.speech_between(q.close_tok + 1, sp.hit.i)
-            )
+            np = art.subject(sp.hit.i, q.close_tok + 1)
             if np is not None:
                 return _Attribution(sp, np, "after")
-    before = [s for s in art.speech if lo0 <= s.hit.i < q.open_tok]
-    if before:
-        sp = before[-1]
+    sp = art.last_speech(lo0, q.open_tok)
+    if sp is not None:
         if sp.verb.verb == "according to":
             np = np_after(toks, sp.hit.j, q.open_tok)
         else:
-            np = subject_np(toks, sp.hit.i, lo0, art.speech_between(lo0, sp.hit.i))
+            np = art.subject(sp.hit.i, lo0)
         intro = _only_punct(toks, sp.hit.j, q.open_tok) or (
             q.open_tok > 0 and toks.words[q.open_tok - 1] == ":"
         )
@@ -1400,10 +1586,9 @@ def _continuation(art: Article, rows: list[dict], s0: int) -> dict | None:
     doc, toks = art.doc, art.toks
     if s0 > 0 and doc.sentences[s0 - 1].text.rstrip().endswith(":"):
         lo, hi = art.sent_tok[s0 - 1]
-        cands = [s for s in art.speech if lo <= s.hit.i < hi]
-        if cands:
-            sp = cands[-1]
-            np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
+        sp = art.last_speech(lo, hi)
+        if sp is not None:
+            np = art.subject(sp.hit.i, lo)
             if np is not None:
                 return {"_np": np, "speaker_text": toks.surface(np.start, np.end),
                         "verb": toks.surface(sp.hit.i, sp.hit.j).lower()}  # fmt: skip
@@ -1639,7 +1824,7 @@ def _as_clause(art: Article, sp: _Speech, lo: int, hi: int) -> tuple[NounPhrase,
         k += 1
     if k >= hi or toks.words[k] not in {",", ":"}:
         return None
-    np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
+    np = art.subject(sp.hit.i, lo)
     if np is None:
         return None
     for t in range(np.end - 2, np.start - 1, -1):
@@ -1663,14 +1848,17 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
     doc, toks = art.doc, art.toks
     spans = [(q.start, q.end) for q in quotes]
     span_starts = [a for a, _ in spans]
+    inside_quote = _SpanCover(spans)
+    starts_if_ordered = span_starts if _ascending(span_starts) else None
     # a quote that fills most of a reported clause is that clause ("X said “...”")
-    direct = [(r["start"], r["end"]) for r in rows if r["kind"] == "direct"]
+    direct = _Overlaps([(r["start"], r["end"]) for r in rows if r["kind"] == "direct"])
     out: list[dict] = []
+    out_spans: set[tuple[int, int]] = set()
     for sp in art.speech:
         if sp.hit.i in used or sp.verb.complement == "quote":
             continue
         at = toks.starts[sp.hit.i]
-        if any(a <= at < b for a, b in spans):
+        if inside_quote.covers(at):
             continue  # speech reported inside a quote belongs to that quote
         lo, hi = art.sent_tok[sp.sent]
         if doc.sentences[sp.sent].text.rstrip(" \"'\u201d").endswith("?") and _asked(toks, sp, lo):
@@ -1751,7 +1939,7 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
                 np = NounPhrase(*seg)
                 c0, c1 = lo, c
         else:
-            np = subject_np(toks, sp.hit.i, lo, art.speech_between(lo, sp.hit.i))
+            np = art.subject(sp.hit.i, lo)
             c0 = _clause_start_after(art, sp, hi)
             if np is None or c0 is None or np.end - np.start > 12:
                 continue
@@ -1774,7 +1962,7 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             if other is not sp and toks.words[other.hit.i - 1] == ",":
                 c1 = other.hit.i - 1
                 break
-        for k in range(c0 + 1, c1 - 1):
+        for k in _indices(toks.words, ",", c0 + 1, c1 - 1):  # every rule starts at a comma
             w, nxt = toks.words[k], toks.words[k + 1]
             if w == "," and nxt == "and" and k + 2 < c1 and toks.words[k + 2] in BE | HAVE | MODALS:
                 c1 = k  # "..., and have responded with strikes": the subject's next act
@@ -1801,15 +1989,11 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         if np is not None and _first_person(toks, np, art.turn_at(at) is not None):
             continue  # "I'd say ...", "as we've said, ...": a speaker's own words, not a quote
         c1 = _content_end(toks, c0, c1)
-        if c1 - c0 < 3 or sum(1 for k in range(c0, c1) if toks.words[k][0].isalnum()) < 3:
+        if c1 - c0 < 3 or not _has_words(toks, c0, c1, 3):
             continue
         a, b = toks.starts[c0], toks.ends[c1 - 1]
-        for qa, qb in spans:  # a partial quote inside the content keeps its closing mark
-            if a < qa < b <= qb:
-                b = qb + (
-                    1 if qb < len(doc.text) and doc.text[qb] in "\"\u201d\u00bb'\u2019" else 0
-                )
-        covered = sum(max(0, min(b, qb) - max(a, qa)) for qa, qb in direct)
+        b = _keep_closing_marks(doc.text, spans, starts_if_ordered, a, b)
+        covered = direct.overlap(a, b)
         if covered > 0.5 * (b - a):
             continue
         if _mostly_one_quote(spans, span_starts, a, b):
@@ -1825,11 +2009,93 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         else:
             continue
         verb = toks.surface(sp.hit.i, sp.hit.j).lower()
-        if any(r["start"] == a and r["end"] == b for r in out):
+        if (a, b) in out_spans:
             continue  # two verbs of one clause ("said ... and promised that")
+        out_spans.add((a, b))
         out.append(_row(doc, doc.sentence_at(a), a, b, doc.text[a:b], "reported", None,
                         speaker_text, verb, balanced=True, part=0, **extra))  # fmt: skip
     return out
+
+
+def _ascending(xs: list[int]) -> bool:
+    return all(x <= y for x, y in zip(xs, islice(xs, 1, None), strict=False))
+
+
+def _indices(seq: list, item, lo: int, hi: int) -> Iterable[int]:
+    """Indices of ``item`` in ``seq[lo:hi]``, in order (list.index scans in C)."""
+    k = lo - 1
+    try:
+        while True:
+            k = seq.index(item, k + 1, hi)
+            yield k
+    except ValueError:
+        return
+
+
+def _has_words(toks: Tokens, c0: int, c1: int, n: int) -> bool:
+    """Do tokens ``c0 .. c1-1`` hold at least ``n`` words (tokens starting alphanumeric)?"""
+    found = 0
+    for k in range(c0, c1):
+        if toks.words[k][0].isalnum():
+            found += 1
+            if found >= n:
+                return True
+    return False
+
+
+def _keep_closing_marks(text: str, spans: list[tuple[int, int]], starts: list[int] | None,
+                        a: int, b: int) -> int:  # fmt: skip
+    """End ``b`` of the reported content ``a .. b`` moved past each quote of ``spans`` that
+    starts inside it and ends at or after it (and past that quote's closing mark).
+
+    ``starts`` (the spans' starts, given only when they ascend, as :class:`Doc` finds
+    quotes): only quotes starting after ``a`` and before the end as it grows can qualify.
+    """
+    ordered = starts is not None
+    todo = islice(spans, bisect_right(starts, a), None) if ordered else spans
+    for qa, qb in todo:
+        if ordered and qa >= b:
+            break  # every later quote starts later still
+        if a < qa < b <= qb:
+            b = qb + (1 if qb < len(text) and text[qb] in "\"\u201d\u00bb'\u2019" else 0)
+    return b
+
+
+class _SpanCover:
+    """Does any of a set of spans ``[a, b)`` contain an offset? (sorted starts, running
+    maximum of the ends: one bisection per question)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.max_end = list(accumulate((b for _, b in spans), max))
+
+    def covers(self, at: int) -> bool:
+        k = bisect_right(self.starts, at) - 1
+        return k >= 0 and self.max_end[k] > at
+
+
+class _Overlaps:
+    """Total overlap of a span with a list of spans (``sum(max(0, min(b, qb) - max(a, qa)))``).
+
+    Spans whose starts and ends both ascend (quotes in text order) are found by bisection;
+    any others are summed over all of them.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = spans
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+        self.ordered = _ascending(self.starts) and _ascending(self.ends)
+
+    def overlap(self, a: int, b: int) -> int:
+        if self.ordered:
+            # the spans ending after a and starting before b: all others add nothing
+            lo, hi = bisect_right(self.ends, a), bisect_left(self.starts, b)
+            parts = islice(self.spans, lo, max(lo, hi))
+        else:
+            parts = iter(self.spans)
+        return sum(max(0, min(b, qb) - max(a, qa)) for qa, qb in parts)
 
 
 def _document_before(toks: Tokens, v: int, lo: int) -> NounPhrase | None:
