@@ -515,3 +515,11 @@ def test_token_sentences_and_phrase_resolution_match_the_plain_lookups():
     assert resolved > 50
     # sentence starts out of order: what bisect (as Doc.sentence_at) gives
     assert F._sentence_of_tokens([0, 4, 9], [9, 0]) == [1, 1, 1]
+
+
+def test_multiword_label_head_is_not_doubled():
+    # invented sentences: a plural multi-word head is lemmatised as a whole
+    out = run("Gaza is controlled by a terrorist organization. They support terrorist organizations. "
+              "It is an international terrorist organization.")  # fmt: skip
+    labels = [r["label"] for r in out["labels"]]
+    assert labels == ["terrorist organization"] * 3  # never "terrorist terrorist organization"

@@ -954,8 +954,11 @@ def _label_row(ctx: _Ctx, a: int, b: int, head: str | None, sponsor: dict | None
             parts[-1] += w
         else:
             parts.append(w)
-    if head and parts and parts[-1] != head and sponsor is None:
-        parts[-1] = head  # plural head -> its lemma: "militias" -> "militia"
+    n = len(head.split()) if head else 0
+    if head and parts and " ".join(parts[-n:]) != head and sponsor is None:
+        # plural head -> its lemma ("militias" -> "militia"), over all of a multi-word head
+        # ("terrorist organizations" -> "terrorist organization", not "terrorist terrorist …")
+        parts[-n:] = [head]
     elif head and sponsor is not None:
         parts = [head if _singular(p) == head else p for p in parts]
     start, end = toks.span(a, b)
