@@ -27,7 +27,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from conflictlens import lexicons
-from conflictlens.text import Doc, make_doc
+from conflictlens.text import Doc, make_doc, warm_up
 
 STAGES = ("entities", "relevance", "quotes", "timex", "events", "framing")
 """Extractor modules, in the order they run (later ones read earlier ones' rows)."""
@@ -65,8 +65,6 @@ class Models:
     def build(cls, lexicon_dir: str | Path | None = None) -> Models:
         lexicon_dir = Path(lexicon_dir) if lexicon_dir else lexicons.default_dir()
         lexicons.load_actors(lexicon_dir / "actors.csv")  # fail early, with file and line
-        from conflictlens.text import warm_up
-
         warm_up()  # the sentence splitter, built once here rather than in the first article
         return cls(lexicon_dir, {name: _stage(name).build(lexicon_dir) for name in STAGES})
 
@@ -543,10 +541,7 @@ def _finish_on_disk(out: Path, models: Models) -> None:
     set back into each part, in place, so the tables stay partitioned."""
     tables = {}
     for name, cols in FINISH_COLUMNS.items():
-        parts = sorted((out / name).glob("part-*.parquet"))
-        if parts:
-            frames = [_read_part(p, cols) for p in parts]
-            tables[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        tables.update(read_tables(out, [name], columns=cols))
     before = {k: id(v) for k, v in tables.items()}
     tables = finish(tables, models)
     for name, df in tables.items():

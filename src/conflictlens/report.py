@@ -1123,15 +1123,12 @@ def extract_all(pool: ProcessPoolExecutor, plan: Plan) -> dict[str, dict]:
         _say(f"extracting {c.name} ({_rel(c.path)}) ...")
     cache = str(resolve_path(plan.cfg["cache_dir"]))
     futs = {c.name: pool.submit(extract, str(c.path), cache) for c in plan.corpora}
-    if any("gold" in nb.declared for nb in plan.notebooks):
-        # the evaluation notebook scores the gold sets whatever the corpus: score them
-        # once, beside the extraction, and let each corpus's notebook read the cache
-        futs[""] = pool.submit(warm_scores, cache)
+    # the evaluation notebook scores the gold sets whatever the corpus: score them once,
+    # beside the extraction, and let each corpus's notebook read the cache
+    scoring = (pool.submit(warm_scores, cache)
+               if any("gold" in nb.declared for nb in plan.notebooks) else None)  # fmt: skip
     infos: dict[str, dict] = {}
     for name, fut in futs.items():
-        if not name:
-            fut.result()  # a scoring error shows in the evaluation notebook itself
-            continue
         try:
             infos[name] = fut.result()
         except Exception as exc:  # noqa: BLE001 - e.g. a lexicon error with file:line
@@ -1143,6 +1140,8 @@ def extract_all(pool: ProcessPoolExecutor, plan: Plan) -> dict[str, dict]:
         i = infos[name]
         _say(f"{name}: {i['articles']} articles, {i['rejected']} rejected "
              f"({i['seconds']:.1f} s; tables in {_rel(Path(i['processed']))})")  # fmt: skip
+    if scoring is not None:
+        scoring.result()  # never raises: a scoring error shows in the evaluation notebook
     return infos
 
 
