@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from conflictlens.corpus import (
     MAX_CHARS,
+    articles_frame,
     clean_text,
     detect_language,
     html_to_text,
+    iter_rows,
     load_acled,
     load_corpus,
     near_duplicates,
@@ -63,6 +65,22 @@ def test_bad_input_rejects_each_reason_and_keeps_good_rows(bad_corpus):
         "A drone strike killed a commander"
     )  # the duplicate did not overwrite
     assert first.published == pd.Timestamp("2024-02-08")
+
+
+def test_rows_stream_is_the_table_stream(bad_corpus, tmp_path):
+    # extraction reads plain rows; they must make exactly the table load_corpus gives
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copy(bad_corpus, folder / "a.jsonl")
+    shutil.copy(FIX / "bad_input.jsonl", folder / "b.jsonl")  # every id again: duplicates
+    chunks = list(iter_rows(folder, chunk_size=2))
+    assert [len(rows) for rows, _ in chunks] == [2, 2, 2]
+    rows = [r for rows, _ in chunks for r in rows]
+    c = load_corpus(folder)
+    pd.testing.assert_frame_equal(articles_frame(rows), c.articles)
+    assert pd.DataFrame(chunks[-1][1]).equals(c.rejects)
+    dup = c.rejects[c.rejects.reason == "duplicate_id"]
+    assert dup.detail.str.contains(r"a\.jsonl:\d+$").all() and len(dup) >= 6
 
 
 def test_flagged_rows_are_kept_with_their_issue(bad_corpus):

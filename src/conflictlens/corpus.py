@@ -138,6 +138,32 @@ def iter_corpus(
     Memory stays flat in corpus size: only ids (for duplicate checks) and compact
     near-duplicate signatures are kept between chunks. Always yields at least once.
     """
+    for rows, rejects in iter_rows(path, chunk_size=chunk_size,
+                                   detect_near_duplicates=detect_near_duplicates):  # fmt: skip
+        yield articles_frame(rows), pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+
+
+def iter_rows(
+    path: str | Path,
+    *,
+    chunk_size: int = 1000,
+    detect_near_duplicates: bool = True,
+) -> Iterator[tuple[list[dict], list[dict]]]:
+    """:func:`iter_corpus` as plain rows: ``(article_rows, reject_rows_so_far)`` pairs.
+
+    The article rows hold the ``articles`` columns with ``published`` as a
+    :class:`datetime.date` (or None); extraction reads these directly instead of a
+    DataFrame built and taken apart again for every chunk. The reject rows are one
+    list that grows as reading goes on. :func:`articles_frame` makes the table.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.jsonl").write_text('{"article_id": "a", "published": "2024-02-08", "text": "Hi."}\\n')
+    >>> [(r["article_id"], r["published"], r["n_words"]) for rows, _ in iter_rows(d) for r in rows]
+    [('a', datetime.date(2024, 2, 8), 1)]
+    """
     path = Path(path)
     rejects = _Rejects()
     index = NearDuplicateIndex() if detect_near_duplicates else None
@@ -148,10 +174,10 @@ def iter_corpus(
             row["near_duplicate_of"] = index.add(row["article_id"], row["text"])
         buffer.append(row)
         if len(buffer) >= chunk_size:
-            yield _frame(buffer), pd.DataFrame(rejects.rows, columns=REJECT_COLUMNS)
+            yield buffer, rejects.rows
             buffer, yielded = [], True
     if buffer or not yielded:
-        yield _frame(buffer), pd.DataFrame(rejects.rows, columns=REJECT_COLUMNS)
+        yield buffer, rejects.rows
 
 
 def _records(path: Path, rejects: _Rejects) -> Iterator[dict]:
@@ -214,6 +240,7 @@ def _open_text(path: Path) -> io.TextIOBase:
 
 
 def _read_jsonl(path: Path, rejects: _Rejects) -> Iterator[dict]:
+    source = str(path)  # one string shared by the file's rows (kept per article downstream)
     with _open_text(path) as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -226,11 +253,12 @@ def _read_jsonl(path: Path, rejects: _Rejects) -> Iterator[dict]:
             if not isinstance(obj, dict):
                 rejects.add(path, n, "not_an_object", f"a JSON {type(obj).__name__}, not an object")
                 continue
-            obj["_source"], obj["_line"] = str(path), n
+            obj["_source"], obj["_line"] = source, n
             yield obj
 
 
 def _read_csv(path: Path, rejects: _Rejects) -> Iterator[dict]:
+    source = str(path)
     with _open_text(path) as fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames and "event_date" in reader.fieldnames and "notes" in reader.fieldnames:
@@ -241,7 +269,7 @@ def _read_csv(path: Path, rejects: _Rejects) -> Iterator[dict]:
                 rejects.add(path, n, "malformed_row", f"{len(row[None])} cells beyond the header")
                 continue
             row = {k: v for k, v in row.items() if k is not None}
-            row["_source"], row["_line"] = str(path), n
+            row["_source"], row["_line"] = source, n
             yield row
 
 
@@ -280,7 +308,7 @@ def _first(rec: dict, keys: Iterable[str]):
 
 
 def _validated(records: Iterable[dict], rejects: _Rejects) -> Iterator[dict]:
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple] = {}  # id -> (file, line): a shared string and an int, not a new string
     for rec in records:
         src, line = rec.get("_source"), rec.get("_line")
         aid = _first(rec, ("article_id", "id", "doc_id"))
@@ -301,9 +329,9 @@ def _validated(records: Iterable[dict], rejects: _Rejects) -> Iterator[dict]:
             rejects.add(src, line, "empty_text", "nothing left after cleaning", aid)
             continue
         if aid in seen:
-            rejects.add(src, line, "duplicate_id", f"first seen at {seen[aid]}", aid)
+            rejects.add(src, line, "duplicate_id", "first seen at {}:{}".format(*seen[aid]), aid)
             continue
-        seen[aid] = f"{src}:{line}"
+        seen[aid] = (src, line)
         published, issue = parse_date(_first(rec, _DATE_KEYS))
         language = str(_first(rec, ("language", "lang")) or detect_language(text)).lower()[:8]
         title = clean_text(str(_first(rec, ("title", "headline")) or ""))
@@ -329,7 +357,8 @@ def _validated(records: Iterable[dict], rejects: _Rejects) -> Iterator[dict]:
         )
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def articles_frame(rows: list[dict]) -> pd.DataFrame:
+    """The ``articles`` table from rows of :func:`iter_rows` (column order and types fixed)."""
     df = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
     df["published"] = pd.to_datetime(df["published"], errors="coerce")
     df["source_line"] = df["source_line"].astype("Int64")

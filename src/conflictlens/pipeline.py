@@ -448,7 +448,7 @@ def extract_corpus(
     from collections import deque
 
     from conflictlens import engines
-    from conflictlens.corpus import iter_corpus, write_rejects
+    from conflictlens.corpus import REJECT_COLUMNS, iter_rows, write_rejects
 
     corpus = Path(corpus)
     out = Path(out_dir)
@@ -463,15 +463,14 @@ def extract_corpus(
     pending: deque[list[dict]] = deque()  # article rows of chunks not yet written, in order
 
     def chunks():
-        for articles, rejects in iter_corpus(corpus, chunk_size=chunk_size):
+        for rows, rejects in iter_rows(corpus, chunk_size=chunk_size):
             state["rejects"] = rejects
-            if len(articles):
+            if rows:
                 stats["chunks"] += 1
-                stats["articles"] += len(articles)
-                stats["words"] += int(articles["n_words"].sum())
-                records = articles.to_dict("records")
-                pending.append(records)
-                yield records
+                stats["articles"] += len(rows)
+                stats["words"] += sum(r["n_words"] for r in rows)
+                pending.append(rows)
+                yield rows
 
     if engine == "dask":
         results = engines.run_dask(chunks(), lex, jobs, scheduler)
@@ -497,7 +496,7 @@ def extract_corpus(
     if buffered or part == 0:
         _flush(buffer, out, part)
     bar.close()
-    rejects = state["rejects"] if state["rejects"] is not None else pd.DataFrame()
+    rejects = pd.DataFrame(state["rejects"] or [], columns=REJECT_COLUMNS)
     write_rejects(rejects, out)
     _write_part(rejects, out / "rejects", 0)
     _finish_on_disk(out, models)
@@ -514,13 +513,9 @@ def extract_corpus(
 
 
 def _flush(buffer: dict[str, list[dict]], out: Path, part: int) -> None:
-    from conflictlens.corpus import ARTICLE_COLUMNS
+    from conflictlens.corpus import articles_frame
 
-    articles = pd.DataFrame(buffer.pop("articles", []), columns=ARTICLE_COLUMNS)
-    articles["published"] = pd.to_datetime(articles["published"], errors="coerce")
-    articles["source_line"] = articles["source_line"].astype("Int64")
-    articles["n_words"] = articles["n_words"].astype("int64")
-    _write_part(articles, out / "articles", part)
+    _write_part(articles_frame(buffer.pop("articles", [])), out / "articles", part)
     for name, df in to_tables(buffer).items():
         _write_part(df, out / name, part)
 
