@@ -50,3 +50,17 @@ def test_bench_command_prints_the_record(capsys):
     rec = json.loads(capsys.readouterr().out)
     assert rec["articles"] == 3 and rec["corpus"] == "synthetic-news:3"
     assert {"words", "seconds", "words_per_second", "peak_rss_mb", "stage_seconds"} <= set(rec)
+    assert rec["peak_rss_total_mb"] > 0
+
+
+def test_total_memory_bound_counts_each_worker():
+    import subprocess
+    import sys
+
+    from conflictlens.bench import _peaks, peak_rss_total_mb
+
+    subprocess.run([sys.executable, "-c", "x = bytearray(64 << 20)"], check=True)  # a 64 MB child
+    own, kids = _peaks()
+    assert kids >= 64 << 10  # KiB
+    assert peak_rss_total_mb(1) == round(own / 1024, 1)
+    assert peak_rss_total_mb(2) == round((own + 2 * kids) / 1024, 1)

@@ -198,9 +198,25 @@ def write_synthetic(path: Path, n: int, profile: str = "news") -> Path:
 
 def peak_rss_mb() -> float:
     """Peak resident memory of this process and of its finished children, in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, kids) / 1024, 1)  # Linux reports KiB
+    own, kids = _peaks()
+    return round(max(own, kids) / 1024, 1)
+
+
+def peak_rss_total_mb(workers: int) -> float:
+    """An upper bound on the peak memory of a run with ``workers`` worker processes, in MB.
+
+    This process's peak plus ``workers`` times the largest finished child's. Pages the
+    forked workers share with this process (the compiled models) are counted once per
+    process, so the true peak is lower.
+    """
+    own, kids = _peaks()
+    return round((own + (workers * kids if workers > 1 else 0)) / 1024, 1)
+
+
+def _peaks() -> tuple[int, int]:
+    # Linux reports KiB; RUSAGE_CHILDREN holds the largest child, not the sum
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # fmt: skip
 
 
 def run_bench(*, articles: int = 1000, corpus: str | Path | None = None, jobs: int = 1,
@@ -229,6 +245,7 @@ def run_bench(*, articles: int = 1000, corpus: str | Path | None = None, jobs: i
             "seconds": round(seconds, 3),
             "words_per_second": round(result.words / seconds) if seconds else None,
             "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_total_mb": peak_rss_total_mb(jobs if engine == "local" else 1),
         }
         if profile_stages and jobs == 1:
             record["stage_seconds"] = stage_seconds(corpus_path, limit=min(result.articles, 400))
