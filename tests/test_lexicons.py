@@ -45,6 +45,18 @@ def test_minimal_file_loads(tmp_path):
     assert len(load_actors(write(tmp_path))) == len(CANONICAL_IDS)
 
 
+def test_reading_is_cached_by_content_and_returns_a_fresh_copy(tmp_path):
+    p = write(tmp_path)
+    first = load_actors(p)
+    first.loc[0, "alias"] = "changed by the caller"
+    assert "changed by the caller" not in set(load_actors(p).alias)
+    p.write_text(p.read_text() + "iraq,,,Mesopotamia,alias\n")  # edited at once: same second
+    assert "Mesopotamia" in set(load_actors(p).alias)
+    p.write_text(p.read_text() + "iraq,,,Babylon,nickname\n")
+    with pytest.raises(LexiconError):  # a bad edit still fails, though a good version is cached
+        load_actors(p)
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

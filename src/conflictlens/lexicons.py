@@ -9,6 +9,8 @@ turns silently into a missing actor.
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -133,6 +135,13 @@ def load_actors(path: str | Path | None = None) -> pd.DataFrame:
     'kataeb_hezbollah'
     """
     path = Path(path) if path else default_dir() / "actors.csv"
+    # every stage's build reads this file: parse and validate it once per content of it
+    version = hashlib.blake2b(path.read_bytes()).hexdigest() if path.is_file() else None
+    return _load_actors(path, version).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _load_actors(path: Path, version) -> pd.DataFrame:
     rows = read_csv_rows(path, ["entity_id", "entity_type", "affiliation", "alias", "kind"])
     first: dict[str, tuple[int, str, str]] = {}
     owner: dict[tuple[str, bool], tuple[str, int]] = {}
