@@ -678,9 +678,11 @@ def unlisted_people(unknown: list[dict], mentions: list[dict]) -> list[dict]:
 # --------------------------------------------------------------------------- noun phrases
 
 
-@dataclass(frozen=True)
-class NounPhrase:
-    """A noun phrase found by position: head segment and comma-set-off appositives."""
+class NounPhrase(NamedTuple):
+    """A noun phrase found by position: head segment and comma-set-off appositives.
+
+    A named tuple (immutable, cheap to make: the stages make one per speech verb and more).
+    """
 
     start: int  # token indices
     end: int
@@ -691,11 +693,10 @@ class NounPhrase:
 
 def _segments(toks: Tokens, a: int, b: int) -> list[tuple[int, int]]:
     segs, last = [], a
-    for k in range(a, b):
-        if toks.words[k] == ",":
-            if k > last:
-                segs.append((last, k))
-            last = k + 1
+    for k in _indices(toks.words, ",", a, b):
+        if k > last:
+            segs.append((last, k))
+        last = k + 1
     if b > last:
         segs.append((last, b))
     return segs
@@ -741,60 +742,61 @@ def subject_np(toks: Tokens, v: int, lo: int, stops: Sequence[int] = ()) -> Noun
     >>> t.surface(np.start, np.end), [t.surface(*a) for a in np.appositives]
     ('the group', ['an ally of Tehran'])
     """
+    words, skip = toks.words, toks.skip
     j = v - 1
     comma = False
     while j >= lo and (
-        is_adverb(toks.words[j]) or toks.words[j] in BE | HAVE | MODALS or toks.skip[j]
-        or toks.words[j] == ","
-    ):  # fmt: skip
-        comma = comma or toks.words[j] == ","
+        is_adverb(words[j]) or words[j] in _AUXILIARIES or skip[j] or words[j] == ","
+    ):
+        comma = comma or words[j] == ","
         j -= 1
     if j < lo:
         return None
-    if toks.words[j] in PRONOUNS:
+    if words[j] in PRONOUNS:
         return NounPhrase(j, j + 1)  # "Last August he said", "which it said"
-    coordinated = toks.words[j] in {"and", "but", "or"} and j > lo
+    coordinated = words[j] in {"and", "but", "or"} and j > lo
     if coordinated:
         # "Esper called the strikes “successful” and said ...": the first verb's subject
         j -= 1
-        while j >= lo and toks.words[j] in {","} | _QUOTE_TOKENS:
+        while j >= lo and words[j] in _COMMA_OR_QUOTE:
             j -= 1
         verb_ends = set(stops)
         stops = ()
     stop_set = set(stops)
     if (
         not coordinated
-        and toks.words[j] in RELATIVES
-        and toks.words[j] != "that"
-        or (toks.words[j] == "that" and j > lo and toks.words[j - 1] not in CLAUSE_PUNCT)
+        and words[j] in RELATIVES
+        and words[j] != "that"
+        or (words[j] == "that" and j > lo and words[j - 1] not in CLAUSE_PUNCT)
     ):
         # antecedent: the segment before the relative pronoun
         k = j - 1
-        if k >= lo and toks.words[k] == ",":
+        if k >= lo and words[k] == ",":
             k -= 1
         a = k
-        while a > lo and toks.words[a - 1] not in CLAUSE_PUNCT | {","} and (a - 1) not in stop_set:
+        while a > lo and words[a - 1] not in _CLAUSE_OR_COMMA and (a - 1) not in stop_set:
             a -= 1
-        while a < k and (toks.words[a] in PREPOSITIONS or toks.words[a] == "according"):
+        while a < k and (words[a] in PREPOSITIONS or words[a] == "according"):
             a += 1  # "according to the Houthis, who called it"
         if k < a:
             return None
         return NounPhrase(a, k + 1, relative=True)
     a = j
     while a > lo:
-        w = toks.words[a - 1]
-        if w in CLAUSE_PUNCT or (a - 1) in stop_set:
-            break
-        if w == "that" and a - 1 > lo and toks.words[a - 2] not in DETERMINERS:
-            break  # complementizer: "said that the group accused"
-        if w in {"and", "but"} and a - 1 > lo and toks.words[a - 2] == ",":
-            break  # a new clause: "..., and some Iraqi officials said"
+        w = words[a - 1]
+        if w in _SUBJECT_BOUNDS or (a - 1) in stop_set:  # the words any rule below needs
+            if w in CLAUSE_PUNCT or (a - 1) in stop_set:
+                break
+            if w == "that" and a - 1 > lo and words[a - 2] not in DETERMINERS:
+                break  # complementizer: "said that the group accused"
+            if w in {"and", "but"} and a - 1 > lo and words[a - 2] == ",":
+                break  # a new clause: "..., and some Iraqi officials said"
         a -= 1
-    if a - 1 in stop_set and a - 2 >= lo and toks.words[a - 2] in {"that", "which", "who"}:
+    if a - 1 in stop_set and a - 2 >= lo and words[a - 2] in {"that", "which", "who"}:
         # "The drone that hit Tel Aviv struck ...": the subject is before the relative clause
         e = a - 2
         a = e
-        while a > lo and toks.words[a - 1] not in CLAUSE_PUNCT and (a - 1) not in stop_set:
+        while a > lo and words[a - 1] not in CLAUSE_PUNCT and (a - 1) not in stop_set:
             a -= 1
         j = e - 1
         if j < a:
@@ -803,9 +805,10 @@ def subject_np(toks: Tokens, v: int, lo: int, stops: Sequence[int] = ()) -> Noun
         # "..., which the ministry said was": the relative clause's own subject (but in
         # "X, which Washington blames for Y, said" the subject is X)
         for r in range(j, a - 1, -1):
-            if toks.words[r] == ",":
+            w = words[r]
+            if w == ",":
                 break
-            if toks.words[r] in {"which", "whom", "what"} and r < j:
+            if w in {"which", "whom", "what"} and r < j:
                 return NounPhrase(r + 1, j + 1)
     segs = _segments(toks, a, j + 1)
     while len(segs) > 1 and _adverbial_segment(toks, segs[0]):
@@ -814,7 +817,7 @@ def subject_np(toks: Tokens, v: int, lo: int, stops: Sequence[int] = ()) -> Noun
         return None
     head = segs[0]
     h0, h1 = head
-    while h0 < h1 and (toks.words[h0] in CONJUNCTIONS or toks.skip[h0] or toks.words[h0] == "that"):
+    while h0 < h1 and (words[h0] in CONJUNCTIONS or skip[h0] or words[h0] == "that"):
         h0 += 1
     if coordinated:
         # the subject ends where its own verb begins, when that verb is a known one
@@ -824,6 +827,12 @@ def subject_np(toks: Tokens, v: int, lo: int, stops: Sequence[int] = ()) -> Noun
     return NounPhrase(h0, h1, tuple(segs[1:]), coordinated=coordinated)
 
 
+_AUXILIARIES = BE | HAVE | MODALS
+_BE_OR_HAVE = BE | HAVE
+_COMMA_OR_QUOTE = frozenset({","}) | _QUOTE_TOKENS
+_CLAUSE_OR_COMMA = CLAUSE_PUNCT | {","}
+_SUBJECT_BOUNDS = CLAUSE_PUNCT | {"that", "and", "but"}
+_PREPOSITIONS_OR_OF = PREPOSITIONS | {"of"}
 _NP_END = CLAUSE_PUNCT | {",", "who", "which", "that", "when", "while", "after", "before"}
 
 
@@ -854,7 +863,7 @@ def np_after(
     a = k
     while k < hi:
         w = toks.words[k]
-        if w == "that" and k > a and toks.words[k - 1] in PREPOSITIONS | {"of"}:
+        if w == "that" and k > a and toks.words[k - 1] in _PREPOSITIONS_OR_OF:
             k += 1  # "of that organization": a determiner
             continue
         if w in _NP_END or (toks.skip[k] and w != "-") or (k > a and k in stops):
@@ -988,6 +997,12 @@ class Titles:
     """Words one of which every match contains as written (its first after "the"): a text
     with none of them has no title (an empty tuple checks nothing)."""
 
+    @property
+    def needle_pattern(self) -> re.Pattern | None:
+        """Any of ``needles``, in one pass (None when there are none): faster than one
+        ``in`` per needle over a text that holds none of them, as most news copy does."""
+        return _needle_pattern(self.needles) if self.needles else None
+
     @classmethod
     def of(cls, table: pd.DataFrame) -> Titles:
         terms: dict[str, list[tuple]] = {}
@@ -1038,7 +1053,7 @@ class Titles:
         """
         if self.pattern is None or doc.published is None:
             return []
-        if self.needles and not any(w in doc.text for w in self.needles):
+        if self.needles and not self.needle_pattern.search(doc.text):
             return []  # no title word: no title (most news copy), without the regex pass
         out = []
         for m in self.pattern.finditer(doc.text):
@@ -1048,6 +1063,11 @@ class Titles:
                             "start": m.start(), "end": m.end(), "surface": m.group(),
                             "entity_id": eid, "entity_type": "person", "resolution": "title"})  # fmt: skip
         return out
+
+
+@lru_cache(maxsize=8)
+def _needle_pattern(needles: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, needles)))
 
 
 @dataclass
@@ -1709,7 +1729,13 @@ def _end_attribution(art: Article, sp: _Speech, hi: int) -> bool:
     """Is the verb the tail of "<content>, X said (on Tuesday / told reporters)."?"""
     toks = art.toks
     # only whether the tail is short matters: nine words are enough to know
-    tail = list(islice((k for k in range(sp.hit.j, hi) if toks.words[k][0].isalnum()), 9))
+    tail = []
+    words = toks.words
+    for k in range(sp.hit.j, hi):
+        if words[k][0].isalnum():
+            tail.append(k)
+            if len(tail) == 9:
+                break
     if not tail:
         return True
     first = toks.words[tail[0]]
@@ -1737,10 +1763,11 @@ def _end_attribution(art: Article, sp: _Speech, hi: int) -> bool:
 def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
     """First token of the reported clause after the verb (after "that", a hearer, a PP)."""
     toks = art.toks
+    words, verbs = toks.words, art._speech_start_set
     k = sp.hit.j
     stop = min(hi, k + 10)
     for t in range(k, stop):  # "said one member had been killed and promised that ..."
-        if toks.words[t] == "and" or t in art._speech_start_set:
+        if words[t] == "and" or t in verbs:
             stop = t
             break
     if sp.verb.verb == "add" and _adds_to(toks, k, stop):
@@ -1756,9 +1783,8 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
         # an object first ("acknowledged the three souls that were taken"): a "that"
         # after it is a relative pronoun; only a bare clause can start here
         return None if sp.verb.complement == "that" else k
-    window = range(k, stop)
-    that = next((t for t in window if toks.words[t] == "that"), None)
-    comma = next((t for t in window if toks.words[t] in {",", ";", ":"}), None)
+    that = next(_indices(words, "that", k, stop), None)
+    comma = next((t for t in range(k, stop) if words[t] in {",", ";", ":"}), None)
     if that is not None and (comma is None or that < comma):
         return that + 1
     if k < hi and toks.words[k] == ":" and k + 1 < hi:
@@ -1773,14 +1799,14 @@ def _clause_start_after(art: Article, sp: _Speech, hi: int) -> int | None:
             k += 1
         if k == sp.hit.j:
             k += 1
-    if k < hi and toks.words[k] in PREPOSITIONS | {"late", "early", "earlier", "later"}:
+    if k < hi and toks.words[k] in _SAID_WHEN:
         # "said on Tuesday the ...", "said in a statement the ..."
         stop = min(hi, k + 6)
         end = next((t for t in range(k, stop) if toks.words[t] == ","), None)
         if end is not None:
             return end + 1
         k += 1
-        while k < stop and (toks.cap[k] or toks.words[k] in TIME_WORDS | DETERMINERS
+        while k < stop and (toks.cap[k] or toks.words[k] in _TIME_OR_DETERMINER
                             or toks.words[k].isdigit() or toks.words[k] == "statement"):  # fmt: skip
             k += 1
     return k
@@ -1799,6 +1825,8 @@ def _adds_to(toks: Tokens, k: int, stop: int) -> bool:
     return False
 
 
+_SAID_WHEN = PREPOSITIONS | {"late", "early", "earlier", "later"}
+_TIME_OR_DETERMINER = TIME_WORDS | DETERMINERS
 _NEGATIVE_SUBJECTS = frozenset("no nobody none neither nothing".split())
 _HEARERS = frozenset("everybody everyone us you me them him her reporters".split())
 _REFLEXIVES = frozenset("himself herself itself themselves myself ourselves".split())
@@ -1812,8 +1840,8 @@ def _as_clause(art: Article, sp: _Speech, lo: int, hi: int) -> tuple[NounPhrase,
     followed, after at most four adverbs, time words or a hearer, by a comma or colon.
     """
     toks = art.toks
-    if sp.verb.verb == "according to":
-        return None
+    if sp.verb.verb == "according to" or "as" not in toks.words[lo : sp.hit.i]:
+        return None  # (the subject found below lies in lo .. the verb: no "as", no clause)
     k = sp.hit.j
     while k < hi and k - sp.hit.j < 4 and toks.words[k] not in {",", ":"}:
         w = toks.words[k]
@@ -1865,10 +1893,7 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             continue  # a question about speech reports nothing: "did Iran say that ...?"
         end = _content_end(toks, lo, hi)
         reuse = None
-        if any(
-            toks.words[k] in {"not", "n't", "never"} or toks.words[k].endswith("n't")
-            for k in range(max(lo, sp.hit.i - 2), sp.hit.i)
-        ):
+        if _negated(toks.words[max(lo, sp.hit.i - 2) : sp.hit.i]):
             continue  # "did not say", "I can't tell you"
         as_clause = _as_clause(art, sp, lo, hi)
         if as_clause is not None:
@@ -1964,15 +1989,10 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
                 break
         for k in _indices(toks.words, ",", c0 + 1, c1 - 1):  # every rule starts at a comma
             w, nxt = toks.words[k], toks.words[k + 1]
-            if w == "," and nxt == "and" and k + 2 < c1 and toks.words[k + 2] in BE | HAVE | MODALS:
+            if w == "," and nxt == "and" and k + 2 < c1 and toks.words[k + 2] in _AUXILIARIES:
                 c1 = k  # "..., and have responded with strikes": the subject's next act
                 break
-            if (
-                w == ","
-                and nxt in BE | HAVE | MODALS
-                and k + 2 < c1
-                and toks.words[k + 2] in PRONOUNS
-            ):
+            if w == "," and nxt in _AUXILIARIES and k + 2 < c1 and toks.words[k + 2] in PRONOUNS:
                 c1 = k  # "When X says that ..., do you believe them?": the question itself
                 break
             if (
@@ -1986,7 +2006,11 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
             ):
                 c1 = k  # "X, an Iran-backed militia that ...": the outlet's gloss on a name
                 break
-        if np is not None and _first_person(toks, np, art.turn_at(at) is not None):
+        if (
+            np is not None
+            and toks.words[np.start][0] in "iw"  # "i..."/"we...": else the turn is no matter
+            and _first_person(toks, np, art.turn_at(at) is not None)
+        ):
             continue  # "I'd say ...", "as we've said, ...": a speaker's own words, not a quote
         c1 = _content_end(toks, c0, c1)
         if c1 - c0 < 3 or not _has_words(toks, c0, c1, 3):
@@ -2015,6 +2039,14 @@ def _reported(art: Article, quotes: list[_Quote], used: set[int], rows: list[dic
         out.append(_row(doc, doc.sentence_at(a), a, b, doc.text[a:b], "reported", None,
                         speaker_text, verb, balanced=True, part=0, **extra))  # fmt: skip
     return out
+
+
+def _negated(words: list[str]) -> bool:
+    """Is one of ``words`` (the two before a verb) a negation?"""
+    for w in words:
+        if w in {"not", "n't", "never"} or w.endswith("n't"):
+            return True
+    return False
 
 
 def _ascending(xs: list[int]) -> bool:
@@ -2109,7 +2141,7 @@ def _document_before(toks: Tokens, v: int, lo: int) -> NounPhrase | None:
     a = k
     while a > lo:
         w = toks.words[a - 1]
-        if w in PREPOSITIONS or w in CLAUSE_PUNCT or w in {",", "and", "or"} or w in BE | HAVE:
+        if w in PREPOSITIONS or w in CLAUSE_PUNCT or w in {",", "and", "or"} or w in _BE_OR_HAVE:
             break
         a -= 1
     return NounPhrase(a, k + 1)
