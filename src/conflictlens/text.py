@@ -52,12 +52,13 @@ def plain(text: str) -> str:
     # the few mapped characters the text holds is one C-speed pass per character.
     if text.isascii():
         return text.replace("`", "'") if "`" in text else text
-    for ch in _PLAIN_KEYS.intersection(set(text)):  # at most 27 passes
+    for ch in set(_PLAIN_FIND.findall(text)):  # at most 27 passes
         text = text.replace(ch, _PLAIN[ch])
     return text
 
 
-_PLAIN_KEYS = frozenset(_PLAIN)
+_PLAIN_FIND = re.compile("[" + "".join(sorted(_PLAIN)) + "]")  # (none needs escaping)
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=4096)
@@ -84,7 +85,7 @@ def fold(text: str) -> str:
     # Replace each distinct non-ASCII character by its folded form, then lower-case the
     # rest in C. Exact: every folded non-ASCII character is one lower-case character that
     # ``lower()`` leaves alone (checked for all of Unicode in tests/test_text.py).
-    odd = [ch for ch in set(text) if ch >= "\x80"]
+    odd = set(_NON_ASCII.findall(text))
     if len(odd) > 16:  # one pass per character would cost more than a table look-up each
         return text.translate({ord(ch): _fold_char(ch) for ch in odd}).lower()
     for ch in odd:
@@ -101,6 +102,17 @@ class Sentence:
     end: int
     text: str
     paragraph: int = 0
+
+
+def _sentence(idx: int, start: int, end: int, text: str, paragraph: int) -> Sentence:
+    """``Sentence(idx, start, end, text, paragraph)`` at half the cost (a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
+    s = _new_object(Sentence)
+    s.__dict__.update(idx=idx, start=start, end=end, text=text, paragraph=paragraph)
+    return s
+
+
+_new_object = object.__new__
 
 
 @dataclass(frozen=True)
@@ -306,6 +318,7 @@ def _unwrap(pattern):
 
 
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # string.whitespace, what Punkt looks back for
+_NOT_RE_SPACE = "\x1c\x1d\x1e\x1f"  # \s to Python's re, not to the regex module
 
 
 class _Punkt:
@@ -329,6 +342,9 @@ class _Punkt:
         lang = tokenizer._lang_vars
         self.tokenizer = tokenizer
         self._context = _unwrap(lang.period_context_re())
+        # The same pattern in Python's own engine, which scans faster; the two read ``\s``
+        # alike but for the separators in _NOT_RE_SPACE (tests/test_segment_fast.py)
+        self._context_re = re.compile(self._context.pattern, re.VERBOSE)
         self._words = _unwrap(lang._word_tokenizer_re())
         self._realign = _unwrap(lang.re_boundary_realignment)
         from nltk.tokenize.punkt import PunktToken
@@ -345,78 +361,120 @@ class _Punkt:
 
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
         """``list(PunktSentenceTokenizer.span_tokenize(text))``."""
-        slices = self._slices(text)
-        out = []
-        realign = 0  # _realign_boundaries: closing marks after a break join the sentence
-        last = len(slices) - 1
+        return [(s, e) for _, s, e in self.spans(text, [(0, len(text))])]
+
+    def spans(self, text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+        """``(k, a + s, a + e)`` for each span ``(s, e)`` of ``span_tokenize(text[a:b])``,
+        ``(a, b) = parts[k]``, found with one pass of the context pattern over ``text``.
+
+        The pattern looks neither behind nor, for a match that ends within a part, past
+        it: a match in the whole text is the part's own unless its look-ahead runs past
+        the part's end (then the part alone is matched again). Parts must be in order and
+        disjoint; others are split one by one.
+        """
+        if any(b0 > a1 for (_, b0), (a1, _) in zip(parts, parts[1:], strict=False)):
+            return [(k, a + s, a + e) for k, (a, b) in enumerate(parts)
+                    for _, s, e in self.spans(text[a:b], [(0, b - a)])]  # fmt: skip
+        has_end = "." in text or "?" in text or "!" in text
+        scan = self._context if any(c in text for c in _NOT_RE_SPACE) else self._context_re
+        found = list(scan.finditer(text)) if has_end else []
+        at = [m.start() for m in found]
+        ahead = [m.end("after_tok") for m in found]  # where each look-ahead ends
+        # (the white space this text holds: usually just " ", one rfind per candidate)
+        spaces = [c for c in _ASCII_SPACE if c in text]
+        out: list[tuple[int, int, int]] = []
+        for k, (a, b) in enumerate(parts):
+            lo, hi = bisect_left(at, a), bisect_left(at, b)
+            # a candidate on the part's last character has nothing to look ahead at in it
+            if hi > lo and at[hi - 1] == b - 1 and ahead[hi - 1] > b:
+                hi -= 1
+            end = b if b > a and not text[b - 1].isspace() else a + len(text[a:b].rstrip())
+            if hi == lo:  # one sentence, or none
+                if a < end:
+                    out.append((k, a, end))
+                continue
+            self._part_spans(text, k, (a, b, end), (found, at, ahead, lo, hi), spaces, out)
+        return out
+
+    def _part_spans(self, text, k, part, candidates, spaces, out) -> None:
+        # PunktSentenceTokenizer.span_tokenize on text[a:b], in offsets of ``text``
+        a, b, end = part
+        slices = self._slices(text, a, b, end, candidates, spaces)
+        # _realign_boundaries: closing marks after a cut join the sentence before it
+        realign = 0
         first = self._realign_first
-        for k, (a, b) in enumerate(slices):
-            a += realign
-            if k == last:
-                if text[a:b]:
-                    out.append((a, b))
-                break
-            a2, b2 = slices[k + 1]
+        s2, e2 = slices[0]
+        for j in range(1, len(slices)):
+            s, e = s2 + realign, e2
+            s2, e2 = slices[j]
             # the pattern opens with a class of closing marks: most slices cannot match
-            ok = a2 < b2 and first.get(text[a2])
+            ok = s2 < e2 and first.get(text[s2])
             if ok is None:
-                ok = self._may_realign(text[a2])
-            m = self._realign.match(text[a2:b2]) if ok else None
+                ok = self._may_realign(text[s2])
+            m = self._realign.match(text[s2:e2]) if ok else None
             if m:
-                out.append((a, a2 + len(m.group(0).rstrip())))
+                out.append((k, s, s2 + len(m.group(0).rstrip())))
                 realign = m.end()
             else:
                 realign = 0
-                if text[a:b]:
-                    out.append((a, b))
-        return out
+                if s < e:
+                    out.append((k, s, e))
+        if s2 + realign < e2:
+            out.append((k, s2 + realign, e2))
 
     def _may_realign(self, ch: str) -> bool:
         """Can a slice starting with ``ch`` match the realignment pattern (its first class)?"""
         ok = self._realign_first[ch] = self._realign.match(ch + " ") is not None
         return ok
 
-    def _slices(self, text: str) -> list[tuple[int, int]]:
-        # PunktSentenceTokenizer._slices_from_text
-        out = []
-        last_break = 0
-        for match, context in self._contexts(text):
-            decided = self._decided.get(context)
+    def _slices(self, text, a, b, end, candidates, spaces) -> list[tuple[int, int]]:
+        # PunktSentenceTokenizer._slices_from_text on text[a:b] for the candidates
+        # found[lo:hi], cut where a candidate's context holds a break. The context
+        # (_match_potential_end_contexts) is the word before the candidate (of overlapping
+        # candidates only the last counts) and the token after it: one stretch of text.
+        found, at, ahead, lo, hi = candidates
+        slices = []
+        last_break = a
+        decided_of = self._decided
+        prev = None  # (the candidate's end, where the next token starts or -1, its context)
+        prev_start = prev_stop = a
+        # A candidate's context is settled by the next candidate (which may overlap it and
+        # take its place); the step past the last one settles the last.
+        for i in range(lo, hi + 1):
+            if i < hi:
+                p, stop = at[i], ahead[i]
+                if stop > b:  # the look-ahead ran past the part: match it alone
+                    m = self._context.match(text[p:b])
+                    if m is None:
+                        continue
+                    nt, stop = m.start("next_tok"), p + m.end("after_tok")
+                    nt = p + nt if nt >= 0 else -1
+                else:
+                    nt = found[i].start("next_tok")
+                if len(spaces) == 1:
+                    space = text.rfind(spaces[0], prev_stop, p)
+                else:
+                    space = max((text.rfind(c, prev_stop, p) for c in spaces), default=-1)
+                # (the last blank between the two candidates, unless it is the first character)
+                start = space + 1 if space > prev_stop else prev_start
+                if prev is None or prev_stop > start:
+                    prev, prev_start, prev_stop = (p + 1, nt, text[start:stop]), start, p
+                    continue
+            elif prev is None:
+                break
+            prev_end, next_tok, context = prev
+            decided = decided_of.get(context)
             if decided is None:
-                if len(self._decided) > 200_000:
-                    self._decided.clear()
-                decided = self._decided[context] = self._has_break(context)
+                if len(decided_of) > 200_000:
+                    decided_of.clear()
+                decided = decided_of[context] = self._has_break(context)
             if decided:
-                out.append((last_break, match.end()))
-                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
-        out.append((last_break, len(text.rstrip())))
-        return out
-
-    def _contexts(self, text: str) -> list:
-        # PunktSentenceTokenizer._match_potential_end_contexts: each candidate end with the
-        # word before it (overlapping candidates keep the last) and the token after it.
-        out = []
-        prev = None
-        prev_start = prev_stop = 0
-        # (the white space this text holds: usually just " ", one rfind per candidate)
-        spaces = [c for c in _ASCII_SPACE if c in text]
-        one = spaces[0] if len(spaces) == 1 else None
-        for match in self._context.finditer(text):
-            at = match.start()
-            if one is not None:
-                space = text.rfind(one, prev_stop, at)
-            else:
-                space = max((text.rfind(c, prev_stop, at) for c in spaces), default=-1)
-            # (the last blank between the two candidates, unless it is the first character)
-            start = space + 1 if space > prev_stop else prev_start
-            if prev is not None and prev_stop <= start:
-                out.append(
-                    (prev, text[prev_start:prev_stop] + prev.group() + prev.group("after_tok"))
-                )
-            prev, prev_start, prev_stop = match, start, at
-        if prev is not None:
-            out.append((prev, text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")))
-        return out
+                slices.append((last_break, prev_end))
+                last_break = next_tok if next_tok >= 0 else prev_end
+            if i < hi:
+                prev, prev_start, prev_stop = (p + 1, nt, text[start:stop]), start, p
+        slices.append((last_break, end))
+        return slices
 
     def _has_break(self, context: str) -> bool:
         # PunktSentenceTokenizer.text_contains_sentbreak: a break before the last token
@@ -472,6 +530,8 @@ def warm_up() -> None:
 # period must be lower case (so "U.S.Army" stays) and the next word must look like a word.
 # (The first class, implied by the look-ahead, is there for speed: see entities._CAP_SPAN.)
 _GLUED = re.compile(r"(?=[\"'A-Z])(?<=[a-z0-9\)\]%][.!?])(?=[\"']?[A-Z][a-z])")
+# The same places found faster: the ending mark before each, which the engine can skip to.
+_GLUED_END = re.compile(r"[.!?](?=[\"']?[A-Z][a-z])(?<=[a-z0-9\)\]%].)")
 
 
 def split_sentences(
@@ -503,36 +563,28 @@ def _sentences(
     """Punkt sentences of each paragraph of ``flat`` (``plain(text)``), cut where glued."""
     if skip:
         flat = _blank(flat, skip)
-    tok = _fast_punkt()
-    out: list[Sentence] = []
+    line = flat.replace("\n", " ")  # Punkt reads each paragraph as one line
     # Glued sentences found in one pass over the text, then kept for a paragraph when they
     # are found in it alone (a paragraph's edge may hide what the pattern looks at).
-    glued = [m.start() for m in _GLUED.finditer(flat)]
-    for p_idx, (a, b) in enumerate(paragraphs):
-        chunk = flat[a:b].replace("\n", " ")
-        cuts = []
-        if glued:
-            for c in glued[bisect_right(glued, a) : bisect_left(glued, b)]:
-                if _GLUED.match(chunk, c - a):
-                    cuts.append(c - a)
-        for s0, e0 in tok.span_tokenize(chunk):
-            inner = [c for c in cuts if s0 < c < e0] if cuts else []
-            if not inner:
-                s, e = s0, e0
-                while s < e and chunk[s].isspace():
-                    s += 1
-                while e > s and chunk[e - 1].isspace():
-                    e -= 1
-                if e > s:
-                    out.append(Sentence(len(out), a + s, a + e, text[a + s : a + e], p_idx))
-                continue
-            for s, e in zip([s0, *inner], [*inner, e0], strict=True):
-                while s < e and chunk[s].isspace():
-                    s += 1
-                while e > s and chunk[e - 1].isspace():
-                    e -= 1
-                if e > s:
-                    out.append(Sentence(len(out), a + s, a + e, text[a + s : a + e], p_idx))
+    cuts_in: dict[int, list[int]] = {}
+    glued = [m.end() for m in _GLUED_END.finditer(flat)]
+    if glued:
+        for p_idx, (a, b) in enumerate(paragraphs):
+            near = glued[bisect_right(glued, a) : bisect_left(glued, b)]
+            if near:
+                chunk = line[a:b]
+                cuts_in[p_idx] = [c for c in near if _GLUED.match(chunk, c - a)]
+    out: list[Sentence] = []
+    for p_idx, s0, e0 in _fast_punkt().spans(line, paragraphs):
+        cuts = cuts_in.get(p_idx)
+        inner = [c for c in cuts if s0 < c < e0] if cuts else None
+        for s, e in zip([s0, *inner], [*inner, e0], strict=True) if inner else ((s0, e0),):
+            while s < e and line[s].isspace():
+                s += 1
+            while e > s and line[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(_sentence(len(out), s, e, text[s:e], p_idx))
     return out
 
 
@@ -567,13 +619,13 @@ def _merge_fragments(sents: list[Sentence], text: str) -> list[Sentence]:
         )
         if joins:
             prev = merged[-1]
-            merged[-1] = Sentence(
+            merged[-1] = _sentence(
                 prev.idx, prev.start, s.end, text[prev.start : s.end], prev.paragraph
             )
         elif s.idx == len(merged):
             merged.append(s)
         else:
-            merged.append(Sentence(len(merged), s.start, s.end, s.text, s.paragraph))
+            merged.append(_sentence(len(merged), s.start, s.end, s.text, s.paragraph))
     return merged
 
 
@@ -608,7 +660,8 @@ _COUNTED_WORD = re.compile(r"\w+(?:[-'\u2019]\w+)*")
 
 _OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d", "\u00ab": "\u00bb", '"': '"'}
 _CLOSERS = {"\u201d", "\u00bb", '"'}
-_QUOTE_CHARS = re.compile("[\u201c\u201d\u201e\u00ab\u00bb\"]|''|``")
+# (one literal per alternative: the engine then skips to the next of their first characters)
+_QUOTE_CHARS = re.compile("\u201c|\u201d|\u201e|\u00ab|\u00bb|\"|''|``")
 
 
 def quote_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[QuoteSpan]:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -131,6 +131,55 @@ class TimexModel:
     pattern: re.Pattern
     tense_cues: re.Pattern
     cue_tense: dict[str, str]
+    # ``pattern`` as a :class:`_WordStarts` scanner, when :func:`build` could make one
+    _expressions: _WordStarts | None = field(default=None, compare=False, repr=False)
+
+    def expressions(self, folded: str):
+        """``(start, end, match)`` of each ``pattern.finditer(folded)``."""
+        if self._expressions is not None:
+            return self._expressions.finditer(folded)
+        return ((m.start(), m.end(), m) for m in self.pattern.finditer(folded))
+
+
+class _WordStarts:
+    """``pattern.finditer(text)`` as ``(start, end, match)``, for a pattern ``\\b`` + body
+    whose body matches only at a word character (so only after a non-word one).
+
+    Python's engine tries the pattern at every position of the text. Led by a space
+    instead, it jumps from space to space in C; a second pattern led by any other
+    non-word character (a class it tests with a look-up table) finds the rest, and the
+    earlier hit of the two wins. A hit is a match of ``pattern`` one character later,
+    with the same groups.
+    """
+
+    def __init__(self, pattern: re.Pattern):
+        if not pattern.pattern.startswith(r"\b"):
+            raise ValueError(f"{pattern.pattern[:40]!r} does not start with \\b")
+        body = pattern.pattern[2:]
+        self.first = pattern.match  # (at the start of the text ``\b`` is the body's own test)
+        self.leads = (re.compile(" " + body, pattern.flags).search,
+                      re.compile(r"[^ a-z0-9](?<=\W)" + body, pattern.flags).search)  # fmt: skip
+
+    def finditer(self, text: str):
+        m = self.first(text)
+        pos = 0
+        if m:
+            yield 0, m.end(), m
+            pos = m.end()
+        hits = [None, None]  # the next hit of each lead pattern (False: none left)
+        while True:
+            at = pos - 1 if pos else 0  # (a lead may be the last character of a match)
+            best = None
+            for k in (0, 1):
+                h = hits[k]
+                if h is not False and (h is None or h.start() < at):
+                    h = hits[k] = self.leads[k](text, at) or False
+                if h and (best is None or h.start() < best.start()):
+                    best = h
+            if best is None:
+                return
+            pos = best.end()
+            yield best.start() + 1, pos, best
 
 
 # --------------------------------------------------------------------------- build
@@ -324,7 +373,10 @@ def build(lexicon_dir: Path | str | None = None) -> TimexModel:
         + _trie({fold(c): "" for c in cues.cue})
         + r")|(?P<ed>[a-z]{3,}ed))(?![\w-])"
     )
-    return TimexModel(months, weekdays, rel, parts, anchors, named, pattern, tense_cues, cue_tense)
+    model = TimexModel(months, weekdays, rel, parts, anchors, named, pattern, tense_cues, cue_tense)
+    if all(ch.isalnum() or ch == "_" for ch in ("0", *(w[0] for w in leads))):  # (what \w is)
+        model._expressions = _WordStarts(pattern)  # every expression starts with a word character
+    return model
 
 
 _DEFAULT: TimexModel | None = None
@@ -737,9 +789,8 @@ def find(text: str, published: date | None, model: TimexModel | None = None,
     starts = [s for s, _ in sentences]
     out: list[Timex] = []
     cues: dict[int, list] = {}  # sentence index -> its tense cues (found once per sentence)
-    for m in model.pattern.finditer(folded):
+    for s, e, m in model.expressions(folded):
         g = m.groupdict()
-        s, e = m.start(), m.end()
         if not _plausible(g, text, folded, s, e):
             continue
         si = _sentence_of(starts, s)
