@@ -146,3 +146,40 @@ def test_quote_marks_pattern_finds_what_the_class_form_finds():
         assert [m.span() for m in T._QUOTE_CHARS.finditer(text, a, b)] == [
             m.span() for m in plain_form.finditer(text, a, b)
         ], text
+
+
+def test_copied_punkt_patterns_are_the_installed_nltks():
+    # text.py carries Punkt's patterns so that it need not import NLTK; they must not drift
+    from nltk.tokenize.punkt import PunktToken
+
+    ref, fast = T._punkt(), T._fast_punkt()
+    lang = ref._lang_vars
+    pairs = [(fast._context, lang.period_context_re()), (fast._words, lang._word_tokenizer_re()),
+             (fast._realign, lang.re_boundary_realignment), (fast._ellipsis, PunktToken._RE_ELLIPSIS),
+             (fast._numeric, PunktToken._RE_NUMERIC), (fast._initial, PunktToken._RE_INITIAL)]  # fmt: skip
+
+    def same(p):  # NLTK joins "?" and "!" from a set: their order follows the hash seed
+        return p.replace("!\\?", "\\?!")
+
+    for ours, theirs in pairs:
+        theirs = T._unwrap(theirs)
+        assert same(ours.pattern) == same(theirs.pattern)
+        assert (ours.flags, type(ours)) == (theirs.flags, type(theirs))
+    assert fast._ends == frozenset(lang.sent_end_chars)
+    assert fast._punct == frozenset(ref.PUNCTUATION)
+    assert fast._abbrev == frozenset(ref._params.abbrev_types)
+
+
+def test_splitting_sentences_does_not_import_nltk():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from conflictlens.text import make_doc\n"
+        "d = make_doc('a', 'Rockets hit the U.S. base on Tuesday. Nobody was hurt.\\n\\n'\n"
+        "             '\"We will respond,\" he said.Officials agreed.')\n"
+        "print(len(d.sentences), 'nltk' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["4", "False"]

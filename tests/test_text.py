@@ -177,7 +177,7 @@ def _punkt_fuzz(n: int, seed: int = 11) -> list[str]:
 
 
 def test_fast_punkt_gives_nltk_punkt_spans(seed_text):
-    from conflictlens.text import _fast_punkt, _Punkt, _punkt, paragraph_spans
+    from conflictlens.text import _fast_punkt, _punkt, paragraph_spans
 
     ref, fast = _punkt(), _fast_punkt()
     chunks = _punkt_fuzz(20_000)
@@ -186,10 +186,6 @@ def test_fast_punkt_gives_nltk_punkt_spans(seed_text):
         chunks += [flat[a:b].replace("\n", " ") for a, b in paragraph_spans(t)]
     for chunk in chunks:
         assert fast.span_tokenize(chunk) == list(ref.span_tokenize(chunk)), chunk
-    # NLTK's look-ups leave zero entries in its orthographic table: still abbreviation-only
-    assert _Punkt(ref).span_tokenize("J. Bach left. He 5. x") == list(
-        ref.span_tokenize("J. Bach left. He 5. x")
-    )
 
 
 def test_doc_lookups_equal_a_scan_in_list_order():

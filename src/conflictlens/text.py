@@ -302,8 +302,8 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _punkt() -> PunktSentenceTokenizer:
-    # imported on first use: `import nltk` pulls in scipy.stats (about 1.5 s), which a
-    # notebook that only reads extracted tables never needs
+    # NLTK's own tokenizer: the reference in the tests, and the rare fallback of
+    # _Punkt._has_break. Imported on first use: `import nltk` pulls in scipy.stats.
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
@@ -316,6 +316,42 @@ def _unwrap(pattern):
     # the matching itself; the pattern inside is the same engine and the same expression.
     return getattr(pattern, "_rx", pattern)
 
+
+# Punkt's patterns and character sets as NLTK 3.10 defines them (nltk/tokenize/punkt.py,
+# Apache License 2.0): copied so that splitting sentences does not import NLTK, whose
+# package import takes about a second (it loads scipy.stats). They are compiled with the
+# `regex` module, NLTK's own engine, with NLTK's flags; tests/test_segment_fast.py checks
+# that they are still the installed NLTK's.
+_PUNKT_CONTEXT = (
+    "\n"
+    "        [\\.\\?!]             # a potential sentence ending\n"
+    "        (?=(?P<after_tok>\n"
+    "            (?:[)\\\";}\\]\\*:@\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?])              # either other punctuation\n"
+    "            |\n"
+    "            \\s+(?P<next_tok>\\S+)     # or whitespace and some other token\n"
+    "        ))"
+)
+_PUNKT_WORDS = (
+    "(\n"
+    "        (?:\\-{2,}|\\.{2,}|(?:\\.\\s){2,}\\.)\n"
+    "        |\n"
+    '        (?=[^\\(\\"\\`{\\[:;&\\#\\*@\\)}\\]\\-,])\\S+?  # Accept word characters until end is found\n'
+    "        (?= # Sequences marking a word's end\n"
+    "            \\s|                                 # White-space\n"
+    "            $|                                  # End-of-string\n"
+    "            (?:[)\\\";}\\]\\*:@\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?])|(?:\\-{2,}|\\.{2,}|(?:\\.\\s){2,}\\.)|          # Punctuation\n"
+    "            ,(?=$|\\s|(?:[)\\\";}\\]\\*:@\\'\\({\\[\\u2018\\u2019\\u201c\\u201d\\xab\\xbb!\\?])|(?:\\-{2,}|\\.{2,}|(?:\\.\\s){2,}\\.)) # Comma if at end of word\n"
+    "        )\n"
+    "        |\n"
+    "        \\S\n"
+    "    )"
+)
+_PUNKT_REALIGN = "[\"\\')\\]}\\u2018\\u2019\\u201c\\u201d\\xab\\xbb]+?(?:\\s+|(?=--)|$)"
+_PUNKT_ELLIPSIS = "\\.\\.+$"
+_PUNKT_NUMERIC = "^-?[\\.,]?\\d[\\d,\\.-]*\\.?$"
+_PUNKT_INITIAL = "[^\\W\\d]\\.$"
+_PUNKT_ENDS = (".", "?", "!")
+_PUNKT_PUNCTUATION = (";", ":", ",", ".", "!", "?")
 
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # string.whitespace, what Punkt looks back for
 _NOT_RE_SPACE = "\x1c\x1d\x1e\x1f"  # \s to Python's re, not to the regex module
@@ -330,31 +366,26 @@ class _Punkt:
     initial or a number followed by punctuation or a lower-case word, and after an
     initial followed by a capital. Whether a candidate context holds a break is then
     a short rule over its word tokens (:meth:`_break_after`). Contexts and tokens are
-    found with NLTK's own patterns. ``tests/test_text.py`` compares the spans with
+    found with NLTK's own patterns (copied above). ``tests/test_text.py`` compares the spans with
     NLTK's on the corpora and on random text.
     """
 
-    def __init__(self, tokenizer: PunktSentenceTokenizer):
-        params = tokenizer._params
-        # (ortho_context is a defaultdict: NLTK's own look-ups leave zero entries behind)
-        if params.collocations or params.sent_starters or any(params.ortho_context.values()):
-            raise ValueError("_Punkt reproduces Punkt for abbreviation-only parameters")
-        lang = tokenizer._lang_vars
-        self.tokenizer = tokenizer
-        self._context = _unwrap(lang.period_context_re())
+    def __init__(self) -> None:
+        import regex  # NLTK's engine (about 10 ms to import)
+
+        u, v = regex.UNICODE, regex.VERBOSE
+        self._context = regex.compile(_PUNKT_CONTEXT, u | v)
         # The same pattern in Python's own engine, which scans faster; the two read ``\s``
         # alike but for the separators in _NOT_RE_SPACE (tests/test_segment_fast.py)
-        self._context_re = re.compile(self._context.pattern, re.VERBOSE)
-        self._words = _unwrap(lang._word_tokenizer_re())
-        self._realign = _unwrap(lang.re_boundary_realignment)
-        from nltk.tokenize.punkt import PunktToken
-
-        self._ellipsis = _unwrap(PunktToken._RE_ELLIPSIS)
-        self._numeric = _unwrap(PunktToken._RE_NUMERIC)
-        self._initial = _unwrap(PunktToken._RE_INITIAL)
-        self._abbrev = frozenset(params.abbrev_types)
-        self._ends = frozenset(lang.sent_end_chars)
-        self._punct = frozenset(tokenizer.PUNCTUATION)
+        self._context_re = re.compile(_PUNKT_CONTEXT, re.VERBOSE)
+        self._words = regex.compile(_PUNKT_WORDS, u | v)
+        self._realign = regex.compile(_PUNKT_REALIGN, u | regex.MULTILINE)
+        self._ellipsis = regex.compile(_PUNKT_ELLIPSIS, u)
+        self._numeric = regex.compile(_PUNKT_NUMERIC, u)
+        self._initial = regex.compile(_PUNKT_INITIAL, u)
+        self._abbrev = frozenset(ABBREVIATIONS)
+        self._ends = frozenset(_PUNKT_ENDS)
+        self._punct = frozenset(_PUNKT_PUNCTUATION)
         self._decided: dict[str, bool] = {}  # context -> has a break (contexts recur a lot)
         self._types: dict[str, str] = {}  # token -> its Punkt type without a final period
         self._realign_first: dict[str, bool] = {}  # character -> can open a realignment
@@ -479,7 +510,7 @@ class _Punkt:
     def _has_break(self, context: str) -> bool:
         # PunktSentenceTokenizer.text_contains_sentbreak: a break before the last token
         if "\n" in context:  # Punkt reads lines; paragraphs reach us without line breaks
-            return self.tokenizer.text_contains_sentbreak(context)
+            return _punkt().text_contains_sentbreak(context)
         toks = self._words.findall(context)
         return any(self._break_after(toks[k], toks[k + 1]) for k in range(len(toks) - 1))
 
@@ -517,12 +548,11 @@ class _Punkt:
 
 @lru_cache(maxsize=1)
 def _fast_punkt() -> _Punkt:
-    return _Punkt(_punkt())
+    return _Punkt()
 
 
 def warm_up() -> None:
-    """Build the sentence splitter now (it imports NLTK, about a second) instead of in
-    the first document split."""
+    """Build the sentence splitter now instead of in the first document split."""
     _fast_punkt()
 
 
