@@ -313,6 +313,25 @@ def test_vader_with_small_memories_still_scores_exactly():
         assert v.scores(s) == v.analyzer.polarity_scores(s), s
 
 
+def test_vader_describing_tokens_on_first_look_up_scores_exactly():
+    # new tokens are described as the valences are looked up, the tables forgotten when
+    # full between sentences: random sentences over a small vocabulary, a small bound
+    import random
+
+    from vaderSentiment import vaderSentiment as vs
+
+    v = F.Vader()
+    v._TOKENS_SIZE = 7
+    pool = ["good", "bad", "NOT", "no", "but", "kind", "of", "the", "bomb", "very", "least",
+            "Talks", "resume", "x", ":)", "😀", "never", "so", "this", *vs.NEGATE[:5]]  # fmt: skip
+    r = random.Random(11)
+    for _ in range(3000):
+        words = [r.choice(pool) for _ in range(r.randint(0, 9))]
+        s = " ".join(w + r.choice(["", "", ",", "!", "?"]) for w in words)
+        assert v.scores(s) == v.analyzer.polarity_scores(s), s
+        assert set(v._value) == set(v._word) == set(v._flags)  # the tables agree
+
+
 def _voice_by_scan(quotes, turns, offset):
     # the innermost (shortest, then first listed) speech quote, else the first turn listed
     spans = sorted([q for q in quotes if q["kind"] in F.SPEECH_KINDS],
@@ -504,7 +523,21 @@ def test_token_sentences_and_phrase_resolution_match_the_plain_lookups():
         found = {"mentions": hand_mentions(doc, spec)}
         found.update(Q.extract(doc, MODEL.quotes, found))
         ctx = F._Ctx(doc, MODEL, found)
-        assert ctx.sent_of == [doc.sentence_at(s) for s in ctx.toks.starts]
+        assert [ctx.sent_of[k] for k in range(len(ctx.toks))] == [
+            doc.sentence_at(s) for s in ctx.toks.starts
+        ]
+        assert all(
+            ctx.sent_rng[k] == ctx.art.sent_tok[doc.sentence_at(s)]
+            for k, s in enumerate(ctx.toks.starts)
+        )
+        # the token -> mention table is the plain walk over each mention's tokens
+        plain = [-1] * len(ctx.toks)
+        for idx, m in enumerate(ctx.mentions.rows):
+            k = ctx.toks.index_at(m["start"])
+            while k < len(ctx.toks) and ctx.toks.starts[k] < m["end"]:
+                plain[k] = idx
+                k += 1
+        assert ctx.mention_at == plain
         n = len(ctx.toks)
         for _ in range(200):
             i = r.randrange(n)
@@ -513,8 +546,6 @@ def test_token_sentences_and_phrase_resolution_match_the_plain_lookups():
             assert ctx.resolve(np) is want
             resolved += want is not None
     assert resolved > 50
-    # sentence starts out of order: what bisect (as Doc.sentence_at) gives
-    assert F._sentence_of_tokens([0, 4, 9], [9, 0]) == [1, 1, 1]
 
 
 def test_multiword_label_head_is_not_doubled():

@@ -32,9 +32,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import partial
-from itertools import chain, compress, repeat
-from operator import gt, sub
+from itertools import compress
 from pathlib import Path
 
 import networkx as nx
@@ -303,7 +301,7 @@ class Vader:
         self._word: dict[str, str] = {}
         self._low: dict[str, str] = {}
         self._known: dict[str, bool] = {}
-        self._value: dict[str, float] = {}
+        self._value: dict[str, float] = _Described(self._describe)  # describes new tokens
         self._flags: dict[str, int] = {}  # _UPPER | _ODD | _IDIOM | _KNOWN | _KIND | _OF
         self._neutral: set[str] = set()  # neither lexicon words nor emoji
         self._emoji_tokens: set[str] = set()
@@ -344,12 +342,14 @@ class Vader:
             return _EMPTY
         if self._neutral.issuperset(tokens):
             return _NEUTRAL
-        sentiments = list(map(self._value.get, tokens))
-        if None in sentiments:  # a token not seen before
-            self._learn(tokens)
-            if self._neutral.issuperset(tokens):
-                return _NEUTRAL
-            sentiments = list(map(self._value.__getitem__, tokens))
+        if len(self._word) > self._TOKENS_SIZE:  # a vocabulary, not a corpus: bound it
+            for table in (self._word, self._low, self._known, self._value, self._flags,
+                          self._neutral, self._emoji_tokens, self._upper_tokens, self._but,
+                          self._marked):  # fmt: skip
+                table.clear()
+        sentiments = list(map(self._value.__getitem__, tokens))  # new tokens described
+        if not any(sentiments) and self._neutral.issuperset(tokens):
+            return _NEUTRAL  # its new tokens were neither lexicon words nor emoji
         n = len(tokens)
         cap_diff = but = False
         if not self._marked.isdisjoint(tokens):  # emoji, capitals or "but"
@@ -404,39 +404,35 @@ class Vader:
             elif si > bi:
                 sentiments[si] = sentiment * 1.5
 
-    def _learn(self, tokens: list[str]) -> None:
-        if len(self._word) > self._TOKENS_SIZE:  # a vocabulary, not a corpus: bound it
-            for table in (self._word, self._low, self._known, self._value, self._flags,
-                          self._neutral, self._emoji_tokens, self._upper_tokens, self._but,
-                          self._marked):  # fmt: skip
-                table.clear()
-        punctuation, lex, boosters = self._vs.string.punctuation, self._lexicon, self._boosters
-        for token in set(tokens).difference(self._word):
-            # SentiText._strip_punc_if_word: punctuation around a word goes, unless that
-            # leaves two characters or fewer (an emoticon)
-            stripped = token.strip(punctuation)
-            word = token if len(stripped) <= 2 else stripped
-            low = word.lower()
-            self._word[token], self._low[token] = word, low
-            self._known[token] = known = low in lex
-            self._value[token] = lex[low] if known and low not in boosters else 0
-            rule = low in boosters or low in self._RULE_WORDS or self._negated(low)
-            self._flags[token] = (
-                (_UPPER if word.isupper() else 0) | (_ODD if rule else 0)
-                | (_IDIOM if low in self._idiom_words else 0) | (_KNOWN if known else 0)
-                | (_KIND if low == "kind" else 0) | (_OF if low == "of" else 0)
-            )  # fmt: skip
-            if word.isupper():
-                self._upper_tokens.add(token)
-                self._marked.add(token)
-            if low == "but":  # _but_check lower-cases the words again: the same
-                self._but.add(token)
-                self._marked.add(token)
-            if not token.isascii() and not self._emoji.isdisjoint(token):
-                self._emoji_tokens.add(token)
-                self._marked.add(token)
-            elif not known:
-                self._neutral.add(token)
+    def _describe(self, token: str) -> float:
+        # what the rules need to know of a token not seen before; returns its valence
+        # SentiText._strip_punc_if_word: punctuation around a word goes, unless that
+        # leaves two characters or fewer (an emoticon)
+        lex, boosters = self._lexicon, self._boosters
+        stripped = token.strip(self._vs.string.punctuation)
+        word = token if len(stripped) <= 2 else stripped
+        low = word.lower()
+        self._word[token], self._low[token] = word, low
+        self._known[token] = known = low in lex
+        value = self._value[token] = lex[low] if known and low not in boosters else 0
+        rule = low in boosters or low in self._RULE_WORDS or self._negated(low)
+        self._flags[token] = (
+            (_UPPER if word.isupper() else 0) | (_ODD if rule else 0)
+            | (_IDIOM if low in self._idiom_words else 0) | (_KNOWN if known else 0)
+            | (_KIND if low == "kind" else 0) | (_OF if low == "of" else 0)
+        )  # fmt: skip
+        if word.isupper():
+            self._upper_tokens.add(token)
+            self._marked.add(token)
+        if low == "but":  # _but_check lower-cases the words again: the same
+            self._but.add(token)
+            self._marked.add(token)
+        if not token.isascii() and not self._emoji.isdisjoint(token):
+            self._emoji_tokens.add(token)
+            self._marked.add(token)
+        elif not known:
+            self._neutral.add(token)
+        return value
 
     def _valence(self, tokens: list[str], i: int, cap_diff: bool) -> float:
         # SentimentIntensityAnalyzer.sentiment_valence for the lexicon word at ``i``. The
@@ -600,6 +596,18 @@ def _score_valence(values: tuple[float, ...], n: int, ep_count: int, qm_count: i
             round(math.fabs(pos_sum / total), 3), round(compound, 4))  # fmt: skip
 
 
+class _Described(dict):
+    """token -> its valence before the rules, the token described (every table of
+    :class:`Vader` filled) when first looked up."""
+
+    def __init__(self, describe) -> None:
+        super().__init__()
+        self._describe = describe
+
+    def __missing__(self, token: str) -> float:
+        return self._describe(token)
+
+
 @dataclass
 class FramingModel:
     """Compiled lexicons of the framing stage (one matcher pass per article)."""
@@ -728,18 +736,17 @@ class _Ctx:
         n = len(self.toks)
         # mention covering each token (actor mentions only), -1 if none
         self.mention_at = [-1] * n
+        starts = self.toks.starts
         for idx, m in enumerate(self.mentions.rows):
-            k = self.toks.index_at(m["start"])
-            while k < n and self.toks.starts[k] < m["end"]:
-                self.mention_at[k] = idx
-                k += 1
+            k = self.toks.index_at(m["start"])  # to the first token starting at its end
+            j = bisect_left(starts, m["end"], k)
+            self.mention_at[k:j] = [idx] * (j - k)
         self.verb_tokens: set[int] = set()  # filled by the agency pass
         self.verb_set: set[int] | None = None  # the agency pass's verbs, and sorted (_stops)
         self.verb_sorted: list[int] = []
         # the sentence of each token (``doc.sentence_at`` of its start) and its token range
-        self.sent_of = _sentence_of_tokens(self.toks.starts, [s.start for s in doc.sentences])
-        sent_tok = self.art.sent_tok
-        self.sent_rng = list(map(sent_tok.__getitem__, self.sent_of)) if sent_tok else []
+        self.sent_of = _TokenSentences(doc, self.toks.starts)
+        self.sent_rng = _SentenceRanges(self.sent_of, self.art.sent_tok)
         self._actor: dict[int, tuple] = {}  # id(mention) -> (mention, actor id)
         self._descriptor: dict[int, tuple] = {}  # id(mention) -> (mention, is a descriptor)
         self.instrument_end = {h.j - 1 for h in self.hits.get("instrument", [])}
@@ -794,25 +801,43 @@ class _Ctx:
         return hit[1]
 
 
-def _sentence_of_tokens(tok_starts: list[int], sent_starts: list[int]) -> list[int]:
-    """``Doc.sentence_at`` of every token start, in one sweep (both lists ascending).
+class _TokenSentences(dict):
+    """``sent_of[k]``: ``doc.sentence_at`` of token ``k``'s start, found when first asked
+    (only the tokens of cue hits ever are), not listed for every token.
 
     Examples
     --------
-    >>> _sentence_of_tokens([0, 4, 9, 12, 20], [0, 9, 9, 15])
-    [0, 0, 2, 2, 3]
-    >>> _sentence_of_tokens([3, 5], [4])  # before the first sentence: the first
-    [0, 0]
+    >>> from conflictlens.text import make_doc
+    >>> _TokenSentences(make_doc("a", "One two. Three."), [0, 4, 9])[2]
+    1
     """
-    if any(map(gt, sent_starts, sent_starts[1:])):  # not in order: bisect as sentence_at does
-        return [max(0, bisect_right(sent_starts, x) - 1) for x in tok_starts]
-    # the tokens from the first one at or after sentence i's start to the first one at or
-    # after sentence i + 1's start lie in sentence i (a sentence with no token start is
-    # passed over, as bisect_right passes over it); those before the first, in the first
-    bounds = list(map(partial(bisect_left, tok_starts), sent_starts))
-    bounds.append(len(tok_starts))
-    runs = map(repeat, range(len(sent_starts)), map(sub, bounds[1:], bounds))
-    return [0] * bounds[0] + list(chain.from_iterable(runs))
+
+    def __init__(self, doc: Doc, tok_starts: list[int]) -> None:
+        super().__init__()
+        self._doc, self._starts = doc, tok_starts
+
+    def __missing__(self, k: int) -> int:
+        out = self[k] = self._doc.sentence_at(self._starts[k])
+        return out
+
+
+class _SentenceRanges(dict):
+    """``sent_rng[k]``: (first token, token after the last) of the sentence of token ``k``,
+    found when first asked, like :class:`_TokenSentences`.
+
+    Examples
+    --------
+    >>> _SentenceRanges([0, 0, 1], [(0, 2), (2, 3)])[2]
+    (2, 3)
+    """
+
+    def __init__(self, sent_of: _TokenSentences | list[int], sent_tok) -> None:
+        super().__init__()
+        self._sent_of, self._sent_tok = sent_of, sent_tok
+
+    def __missing__(self, k: int) -> tuple[int, int]:
+        out = self[k] = self._sent_tok[self._sent_of[k]]
+        return out
 
 
 def extract(doc: Doc, model: FramingModel, found: dict[str, list[dict]]) -> dict[str, list[dict]]:
