@@ -48,7 +48,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -89,7 +89,11 @@ class EntityModel:
     affiliation: dict[str, str | None]
     capital_of: dict[str, str]
     aliases: dict[str, tuple[str, str, str]]
-    alias_re: re.Pattern
+    alias_forms: list[str] = field(repr=False)
+    # the alias pattern with its look-behind replaced by the character before the name
+    # (see _alias_span): the engine jumps between word starts instead of trying every
+    # position. (The plain pattern, alias_re, is compiled only when asked for.)
+    alias_after_re: re.Pattern = field(repr=False)
     acronyms: dict[str, tuple[str, str]]
     acronym_re: re.Pattern | None
     cues: dict[str, frozenset[str]]
@@ -107,6 +111,13 @@ class EntityModel:
     actors: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     # capitalised word -> is it a word discovery ignores ("The", "Monday"); filled on use
     ignorable: dict[str, bool] = field(repr=False, default_factory=dict, compare=False)
+    # run of capitalised words -> _piece_shape of it; filled on use
+    piece_shapes: dict[str, tuple | None] = field(repr=False, default_factory=dict, compare=False)
+
+    @cached_property
+    def alias_re(self) -> re.Pattern:
+        """Every alias in folded text (:func:`_alias_regex`), longest first."""
+        return _alias_regex(self.alias_forms)
 
 
 def build(lexicon_dir: Path | str | None = None) -> EntityModel:
@@ -146,7 +157,8 @@ def build(lexicon_dir: Path | str | None = None) -> EntityModel:
         affiliation=affiliation,
         capital_of=capital_of,
         aliases=aliases,
-        alias_re=_alias_regex(alias_forms),
+        alias_forms=alias_forms,
+        alias_after_re=_alias_regex(alias_forms, before="[^a-z0-9]"),
         acronyms=acronyms,
         acronym_re=_acronym_regex(list(acronyms)),
         cues=(cues := _load_cues(folder / "entity_cues.csv")),
@@ -318,8 +330,12 @@ _SEP = r"(?:[ \t]+|[ \t]*[\n\-][ \t]*)?"
 _END = object()
 
 
-def _alias_regex(aliases: list[str]) -> re.Pattern:
-    """One trie-shaped regex matching every alias in folded text, longest first."""
+def _alias_regex(aliases: list[str], before: str = r"(?<![a-z0-9])") -> re.Pattern:
+    """One trie-shaped regex matching every alias in folded text, longest first.
+
+    ``before`` opens the pattern: by default a look-behind (no letter or digit before a
+    name); :func:`build` compiles the variant that consumes that character instead.
+    """
     trie: dict = {}
     for alias in aliases:
         words = [re.sub(_APOS, "", w) for w in re.split(r"[\s\-]+", fold(alias).strip()) if w]
@@ -338,7 +354,9 @@ def _alias_regex(aliases: list[str]) -> re.Pattern:
         def flush() -> None:
             if letters:
                 body = letters[0] if len(letters) == 1 else "(?:" + "|".join(letters) + ")"
-                alts.append(_FOLDED_APOS + "?" + body)
+                # (possessive: a letter never matches an apostrophe, so giving one
+                # back could not help; it saves the engine a backtracking point)
+                alts.append(_FOLDED_APOS + "?+" + body)
                 letters.clear()
 
         for ch in sorted(k for k in node if k is not _END):
@@ -359,22 +377,31 @@ def _alias_regex(aliases: list[str]) -> re.Pattern:
         # Greedy optional tail: the engine tries the longer alias first and backs off.
         return f"(?:{body})?" if _END in node else body
 
-    return re.compile(r"(?<![a-z0-9])" + emit(trie, False) + r"(?![a-z0-9])")
+    return re.compile(before + emit(trie, False) + r"(?![a-z0-9])")
 
 
 def _acronym_regex(forms: list[str]) -> re.Pattern | None:
+    """``(?<![A-Za-z0-9])(?:FORM|...)(?![A-Za-z0-9])``, longest form first, any dash for "-".
+
+    Written so that every branch opens with a literal character: the engine then scans
+    for those characters alone (a class test in C) instead of starting a match, and its
+    look-behind, at every position. The look-behind follows the first character and
+    checks the one before it; branches of different first characters exclude each other,
+    and within one the forms keep their order.
+    """
     if not forms:
         return None
     dash = "[-\u2010-\u2015\u2212]"
-    alts = "|".join(
-        dash.join(re.escape(p) for p in f.split("-"))
-        for f in sorted(forms, key=lambda f: (-len(f), f))
+    by_first: dict[str, list[str]] = {}
+    for f in sorted(forms, key=lambda f: (-len(f), f)):
+        rest = dash.join(re.escape(p) for p in f[1:].split("-"))
+        for c in _DASHES if f[0] == "-" else f[0]:
+            by_first.setdefault(c, []).append(rest)
+    branches = "|".join(
+        f"{re.escape(c)}(?<![A-Za-z0-9]{re.escape(c)})(?:{'|'.join(rests)})"
+        for c, rests in sorted(by_first.items())
     )
-    # Leading with the class of possible first characters lets the engine skip ahead
-    # to candidates instead of trying the look-behind at every position (2x faster).
-    firsts = {c for f in forms for c in (_DASHES if f[0] == "-" else f[0])}
-    first = "".join(re.escape(c) for c in sorted(firsts))
-    return re.compile(rf"(?=[{first}])(?<![A-Za-z0-9])(?:{alts})(?![A-Za-z0-9])")
+    return re.compile(rf"(?:{branches})(?![A-Za-z0-9])")
 
 
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -425,9 +452,28 @@ def _nominal_search(model: EntityModel, folded: str, pos: int) -> re.Match | Non
     return None
 
 
-_LABEL = re.compile(
-    r"(?m)^[ \t]*(?:Q|[A-Z][A-Z.'\u2019\-]*(?:[ \t]+[A-Z][A-Z.'\u2019\-]*)*)[ \t]*:"
-)
+_LABEL_BODY = r"[ \t]*(?:Q|[A-Z][A-Z.'\u2019\-]*(?:[ \t]+[A-Z][A-Z.'\u2019\-]*)*)[ \t]*:"
+_LABEL = re.compile("(?m)^" + _LABEL_BODY)
+# The same labels after a line break, found by looking for the break itself (a literal the
+# engine jumps to) instead of testing "^" at every character. A label holds no line
+# break, so the matches are those of _LABEL after the first line.
+_LABEL_AFTER_BREAK = re.compile("\n" + _LABEL_BODY)
+
+
+def _label_spans(text: str) -> list[tuple[int, int]]:
+    """``[m.span() for m in _LABEL.finditer(text)]``, faster.
+
+    Examples
+    --------
+    >>> _label_spans("MS. JEAN-PIERRE: Hi.\\nQ  Why?\\nMR. KIRBY:  Because.\\n Q: no")
+    [(0, 16), (29, 39), (50, 53)]
+    """
+    first = _LABEL.match(text)
+    spans = [first.span()] if first is not None else []
+    spans.extend((m.start() + 1, m.end()) for m in _LABEL_AFTER_BREAK.finditer(text))
+    return spans
+
+
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
 _UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
 _LOWER_BYTES = bytes(range(ord("a"), ord("z") + 1))
@@ -436,7 +482,7 @@ _LOWER_BYTES = bytes(range(ord("a"), ord("z") + 1))
 # --------------------------------------------------------------------------- extraction
 
 
-@dataclass
+@dataclass(slots=True)
 class _M:
     """A mention being built (internal)."""
 
@@ -464,7 +510,7 @@ class _Context:
         self.folded = doc.folded
         self.q_starts = [q.start for q in doc.quotes]
         self.s_starts = [s.start for s in doc.sentences]
-        self.labels = [(m.start(), m.end()) for m in _LABEL.finditer(doc.text)]
+        self.labels = _label_spans(doc.text)
         self.l_starts = [a for a, _ in self.labels]
         self._caps: dict[int, bool] = {}
 
@@ -562,12 +608,12 @@ def _named_mentions(ctx: _Context) -> list[_M]:
     model, text, folded = ctx.model, ctx.text, ctx.folded
     found: list[_M] = []
     pos = 0
-    search, aliases = model.alias_re.search, model.aliases
+    aliases = model.aliases
     continuation = model.cues["name_continuation"]
-    while (m := search(folded, pos)) is not None:
-        a, b = m.span()
+    while (span := _alias_span(model, folded, pos)) is not None:
+        a, b = span
         pos = a + 1  # after a rejected match, a shorter name may start inside it
-        hit = aliases.get(_folded_key(m.group()))
+        hit = aliases.get(_folded_key(folded[a:b]))
         if hit is None:
             continue
         eid, kind, alias = hit
@@ -580,7 +626,7 @@ def _named_mentions(ctx: _Context) -> list[_M]:
             and _SURNAME_BEFORE.search(text, max(0, a - 30), a)
         ):
             continue  # "Mohammed Ali al-Houthi" is a man, not the Houthis
-        nxt = _NEXT_WORD.match(text, b)
+        nxt = _NEXT_WORD.match(text, b) if text.startswith(" ", b) else None
         if nxt and nxt.group(1).lower() in continuation:
             continue  # "Palestine Street", "Syrian Observatory": part of another name
         found.append(_M(a, b, eid, kind, alias))
@@ -612,6 +658,23 @@ def _named_mentions(ctx: _Context) -> list[_M]:
     return kept
 
 
+def _alias_span(model: EntityModel, folded: str, pos: int) -> tuple[int, int] | None:
+    """``model.alias_re.search(folded, pos).span()`` (None for no match), faster.
+
+    Searches with ``alias_after_re``, which consumes the character before a name: from
+    ``pos - 1`` it finds the first name at or after ``pos``. A name opening the text has
+    no character before it: position 0 is tried after a space put before the text.
+    """
+    after = model.alias_after_re
+    if pos == 0:
+        m = after.match(" " + folded)
+        if m is not None:
+            return 0, m.end() - 1
+        pos = 1
+    m = after.search(folded, pos - 1)
+    return None if m is None else (m.start() + 1, m.end())
+
+
 @lru_cache(maxsize=65536)
 def _case_fits(alias: str, surface: str) -> bool:
     """A capitalised alias needs a capitalised surface; a leading "al-" may be either case.
@@ -634,6 +697,8 @@ _ARTICLE = re.compile(r"^(?:al|el|the)[\s\-]+", re.I)
 
 def _split_nested(ctx: _Context, m: _M) -> list[_M]:
     """ "US-led coalition" (one alias) also names the US: split off the leading actor."""
+    if ctx.folded.find("-", m.start, m.end) < 0:
+        return [m]  # (the pattern needs a hyphen)
     nm = _NESTED.match(ctx.folded, m.start, m.end)
     if nm is None or nm.group(2) not in ctx.model.cues["actor_suffix"]:
         return [m]
@@ -682,51 +747,77 @@ def _role(ctx: _Context, m: _M) -> str:
         folded.startswith("'", m.end) and folded[m.end - 1] == "s"
     ):
         return "possessor"
-    prev = ctx.prev_tokens(m.start, sent=m.sent)
-    if prev and prev[-1] in cues["locative"]:
+    # The token before the mention decides most roles; all the (up to four) tokens
+    # before it only the last rule, and only when the last one is a determiner.
+    s0 = ctx.doc.sentences[m.sent].start if ctx.s_starts else 0
+    a = s0 if s0 > m.start - 60 else m.start - 60  # (as prev_tokens)
+    last = _last_token(folded, a, m.start)
+    if last in cues["locative"]:
         return "place"
-    if prev and prev[-1] in cues["agent_preposition"]:
+    if last in cues["agent_preposition"]:
         return "agent"
-    nxt = ctx.next_tokens(m.end)
+    # The tokens after it, first from a short window: its tokens but the last (which the
+    # window may cut) are those of next_tokens. Most often they decide; if not, the rest.
+    nxt = _TOKEN.findall(folded, m.end, m.end + 24)
+    whole = m.end + 24 >= len(folded)  # (the window reaches the end: no token is cut)
+    if not whole and nxt:
+        nxt.pop()
+    if len(nxt) >= 8:
+        nxt, whole = nxt[:8], True
+    elif not whole and not nxt:
+        nxt, whole = ctx.next_tokens(m.end), True
     if nxt and nxt[0] in cues["qualified_noun"]:
         return "qualifier"
     if m.kind == "demonym" and not folded[m.end - 1 : m.end] == "s":
         return "modifier"
-    verb = _verb_after(ctx.model, nxt)
+    verb = _verb_after(ctx.model, nxt, partial=not whole)
+    if verb is _MORE:
+        verb = _verb_after(ctx.model, ctx.next_tokens(m.end))
     if verb == "active":
         return "subject"
     if verb == "passive":
         return "patient"
-    if all(t in cues["determiner"] for t in prev):
+    if not last or (
+        last in cues["determiner"]
+        and all(t in cues["determiner"] for t in _TOKEN.findall(folded, a, m.start)[-4:])
+    ):
         return "subject"  # first words of the sentence: "The Hezbollah Brigades, ... accused"
     return "other"
 
 
-def _verb_after(model: EntityModel, nxt: list[str], *, loose: bool = False) -> str | None:
+def _verb_after(
+    model: EntityModel, nxt: list[str], *, loose: bool = False, partial: bool = False
+) -> str | None:
     """``"active"``/``"passive"`` when the tokens after a name are its verb; else None.
 
     Auxiliaries, adverbs and "on Monday" may come between ("Washington had already
     carried out"). The verb must be in ``actor_verbs.csv``; with ``loose`` (a name opening
     its sentence) any past-tense-looking word or a word after an auxiliary will do
-    ("Sanaa answered", "Kyiv did not comment").
+    ("Sanaa answered", "Kyiv did not comment"). With ``partial``, ``nxt`` is only the
+    first of the tokens: ``_MORE`` when the answer depends on the others.
     """
     cues = model.cues
-    i, passive, aux = 0, False, False
-    if nxt[:1] == [","] and nxt[1:2] in (["which"], ["who"]):
-        i = 2
-    while i < len(nxt):
+    passives, times, auxiliaries = cues["passive"], cues["time"], cues["auxiliary"]
+    n = len(nxt)
+    if partial and n < 2:
+        return _MORE
+    passive, aux = False, False
+    i = 2 if n > 1 and nxt[0] == "," and nxt[1] in ("which", "who") else 0
+    while i < n:
         t = nxt[i]
-        if t in cues["passive"]:
+        if t in passives:
             passive = True
-        elif t == "on" and i + 1 < len(nxt) and nxt[i + 1] in cues["time"]:
+        elif t == "on" and i + 1 < n and nxt[i + 1] in times:
             i += 1
-        elif t not in cues["auxiliary"] and t not in cues["time"]:
+        elif t == "on" and partial and i + 1 >= n:
+            return _MORE
+        elif t not in auxiliaries and t not in times:
             break
         elif t != "not":
             aux = True
         i += 1
-    if i >= len(nxt):
-        return None
+    if i >= n:
+        return _MORE if partial else None
     t = nxt[i]
     if t not in model.verbs:
         looks_finite = (t.endswith("ed") and len(t) > 4) or (aux and t.isalpha())
@@ -735,6 +826,8 @@ def _verb_after(model: EntityModel, nxt: list[str], *, loose: bool = False) -> s
     participle = t.endswith(("ed", "en")) or t in _IRREGULAR_PARTICIPLES
     return "passive" if passive and participle else "active"
 
+
+_MORE = "more"  # (from _verb_after: the tokens given do not decide)
 
 _DESCRIBED = re.compile(
     r"\s*,\s*(?:an?|the|one)\s+(?:[\w'\-]+\s+){0,3}?(?:group|militia|faction|movement|organi[sz]ation|party|alliance)\b"
@@ -1109,11 +1202,20 @@ _CONNECT_WORDS = frozenset({"of", "the", "al", "el", "bin", "ibn", "bint", "for"
 _NONSPACE = re.compile(r"\S+")
 _CLITIC = re.compile(r"'(?:s|re|ll|ve|d|m|t)?$")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
-# (the leading class, the characters a _CAP_TOKEN can start with, lets the engine skip to
-# candidates instead of testing the look-behind everywhere: same matches, twice as fast)
-_CAP_SPAN = re.compile(
-    rf"(?=[A-Zae])(?<![\w'\u2019\-]){_CAP_TOKEN}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP_TOKEN})*"
+_CAP_TAIL = rf"(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP_TOKEN})*"
+# What the first _CAP_TOKEN matches after its first character, which the pattern has
+# consumed already: the branches of _CAP_TOKEN in their order, each checking that first
+# character with a look-behind.
+_CAP_AFTER_FIRST = (
+    r"(?:(?<=[A-Z])\.(?:[A-Z]\.)*"  # U.S.
+    r"|(?<=[aeAE])l-[A-Z][\w'\u2019]*(?:-[\w'\u2019]+)*"  # al-Hashd
+    r"|(?<=[A-Z])[\w'\u2019]*(?:-[\w'\u2019]+)*)"  # Hashd, Iran-backed
 )
+# = (?<![\w'\u2019\-]){_CAP_TOKEN}{_CAP_TAIL}, written to open with a class of characters
+# (those a _CAP_TOKEN starts with): the engine scans for them in C instead of starting a
+# match, and testing the look-behind, at every position. The look-behind then checks the
+# character before the first one.
+_CAP_SPAN = re.compile(rf"[A-Zae](?<![\w'\u2019\-][\s\S]){_CAP_AFTER_FIRST}{_CAP_TAIL}")
 
 
 @lru_cache(maxsize=65536)
@@ -1131,6 +1233,10 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
     rows = []
     ignorable = ctx.model.ignorable
     m_ends = [m.end for m in mentions]
+    reach, top = [], -1  # reach[i]: the furthest end of mentions 0..i
+    for e in m_ends:
+        top = e if e > top else top
+        reach.append(top)
     for sm in _CAP_SPAN.finditer(text):
         span = sm.group()
         if " " not in span and "\t" not in span:
@@ -1146,11 +1252,18 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
             i = bisect_right(m_starts, b) - 1
             if i >= 0 and m_ends[i] > a and m_starts[i] < b:
                 continue  # (one word, and a mention covers it)
-            row = _candidate_row(ctx, [(a, b)], ignore, titles)
+            row = _candidate_row(ctx, a, span)
             if row is not None:
                 rows.append(row)
             continue
-        base = sm.start()
+        base, end = sm.span()
+        i = bisect_right(m_starts, end) - 1
+        if i < 0 or reach[i] <= base:
+            # no mention reaches into the span: no word of it is covered (as below)
+            row = _candidate_row(ctx, base, span)
+            if row is not None:
+                rows.append(row)
+            continue
         pieces: list[list[tuple[int, int]]] = [[]]
         for t in _NONSPACE.finditer(span):
             a, b = t.start() + base, t.end() + base
@@ -1161,17 +1274,66 @@ def _unknown_names(ctx: _Context, mentions: list[_M]) -> list[dict]:
                 pieces[-1].append((a, b))
         for piece in pieces:
             if piece:
-                row = _candidate_row(ctx, piece, ignore, titles)
+                row = _candidate_row(ctx, piece[0][0], text[piece[0][0] : piece[-1][1]])
                 if row is not None:
                     rows.append(row)
     return rows
 
 
-def _candidate_row(ctx, piece, ignore, titles) -> dict | None:
-    text = ctx.text
+def _candidate_row(ctx: _Context, start: int, piece: str) -> dict | None:
+    """The ``unknown_names`` row of the words ``piece`` found at ``start``, or None."""
+    shape = ctx.model.piece_shapes.get(piece, _UNSEEN)
+    if shape is _UNSEEN:
+        shapes = ctx.model.piece_shapes
+        if len(shapes) > 100_000:
+            shapes.clear()
+        shape = shapes[piece] = _piece_shape(piece, ctx.model.name_cues)
+    if shape is None:
+        return None
+    offset, surface, n_words, title_before, hint = shape
+    start += offset
+    if ctx.in_label(start):
+        return None
+    idx = ctx.sentence(start)
+    sent_start = 0
+    if ctx.doc.sentences:
+        sent_start = ctx.doc.sentences[idx].start
+        if start == sent_start and n_words == 1 and not title_before:
+            return None  # one capitalised word opening a sentence says nothing
+        if ctx.all_caps_sentence(idx):
+            return None  # an ALL-CAPS sentence: every word is capitalised
+    prev = _last_token(ctx.folded, max(sent_start, start - 60), start)
+    after_locative = prev in ctx.model.cues["locative"]
+    if not hint:
+        hint = "place" if after_locative else ""
+    return {"article_id": ctx.doc.article_id, "sent_idx": idx, "start": start,
+            "end": start + len(surface), "surface": surface, "title_before": title_before,
+            "after_locative": after_locative, "type_hint": hint}  # fmt: skip
+
+
+_UNSEEN = object()
+
+
+def _piece_shape(piece: str, cues: dict[str, dict[str, str]]):
+    """What a candidate's row takes from its words alone (cached per model by text).
+
+    ``piece`` is a run of capitalised words (split on blanks). Titles, ignored and
+    connecting words are trimmed from its ends. Returns None when nothing is left or
+    it is not capitalised; else ``(offset of the name in piece, surface, number of
+    words, title before it, type hint from the words or "")``.
+
+    Examples
+    --------
+    >>> _piece_shape("Gen. Abu Fadak al-Mohammedawi's", build().name_cues)
+    (5, 'Abu Fadak al-Mohammedawi', 3, True, 'person')
+    >>> _piece_shape("The", build().name_cues) is None
+    True
+    """
+    ignore, titles = cues["ignore"], cues["title"]
+    spans = [(t.start(), t.end()) for t in _NONSPACE.finditer(piece)]
+    words = [_norm_word(piece[a:b]) for a, b in spans]
     title_before = False
-    words = [_norm_word(text[a:b]) for a, b in piece]
-    i, j = 0, len(piece)
+    i, j = 0, len(spans)
     while i < j:
         w = words[i]
         if w in titles:
@@ -1181,35 +1343,20 @@ def _candidate_row(ctx, piece, ignore, titles) -> dict | None:
         i += 1
     while j > i and (not words[j - 1] or words[j - 1] in _CONNECT_WORDS or words[j - 1] in ignore):
         j -= 1
-    piece = piece[i:j]
-    if not piece:
+    if i >= j:
         return None
-    start, end = piece[0][0], piece[-1][1]
-    surface = _POSSESSIVE.sub("", text[start:end].rstrip(".,;:"))
-    if not surface or not surface[0].isupper() or ctx.in_label(start):
+    start, end = spans[i][0], spans[j - 1][1]
+    surface = _POSSESSIVE.sub("", piece[start:end].rstrip(".,;:"))
+    if not surface or not surface[0].isupper():
         return None
-    idx = ctx.sentence(start)
-    sent_start = 0
-    if ctx.doc.sentences:
-        sent_start = ctx.doc.sentences[idx].start
-        if start == sent_start and len(piece) == 1 and not title_before:
-            return None  # one capitalised word opening a sentence says nothing
-        if ctx.all_caps_sentence(idx):
-            return None  # an ALL-CAPS sentence: every word is capitalised
-    prev = _last_token(ctx.folded, max(sent_start, start - 60), start)
-    after_locative = prev in ctx.model.cues["locative"]
-    words = surface.split()
-    cues = ctx.model.name_cues
+    names = surface.split()
     hint = (
-        cues["head"].get(words[-1].lower())
-        or cues["head"].get(words[0].lower())
-        or ("person" if title_before or words[0].lower() in cues["prefix"] else None)
-        or ("place" if after_locative else None)
-        or ""
+        cues["head"].get(names[-1].lower())
+        or cues["head"].get(names[0].lower())
+        or ("person" if title_before or names[0].lower() in cues["prefix"] else None)
+        or ""  # (or "place" after a locative: see _candidate_row)
     )
-    return {"article_id": ctx.doc.article_id, "sent_idx": idx, "start": start,
-            "end": start + len(surface), "surface": surface, "title_before": title_before,
-            "after_locative": after_locative, "type_hint": hint}  # fmt: skip
+    return start, surface, j - i, title_before, hint
 
 
 _TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -119,6 +119,51 @@ MAX_PLAIN_CHAIN_PROSE = 1
 # letter: the greedy match is the only one).
 _WORD = re.compile(r"\w++(?:[-'\u2019]\w++)*+()")
 
+# Word counts without a regex (see _word_counts): each character as one byte, "w" for a
+# word character, "j" for a joiner (-, ', ’), " " for the rest.
+_CLASS_OF_ASCII = bytes(
+    ord("w") if re.fullmatch(r"\w", chr(c)) else ord("j") if chr(c) in "-'" else ord(" ")
+    for c in range(256)
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _word_classes(text: str) -> bytes:
+    """One byte per character of ``text``: ``w`` (word), ``j`` (joiner) or a space."""
+    pos = 0
+    while not text.isascii():
+        # each non-ASCII character in turn (a few kinds: quotes, dashes, accented letters)
+        # becomes an ASCII character of its class, classed with the others below
+        pos = _NON_ASCII.search(text, pos).start()
+        ch = text[pos]
+        text = text.replace(ch, "a" if re.fullmatch(r"\w", ch) else "'" if ch == "\u2019" else " ")
+    return text.encode("ascii").translate(_CLASS_OF_ASCII)
+
+
+def _word_counts(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """``len(_WORD.findall(text, a, b))`` for each span, counted in C without a regex.
+
+    A word starts at a word character that follows neither a word character nor a
+    joiner that follows one ("a-b" is one word, "a--b" two); before ``a`` is nothing.
+    So the count is: a word character at ``a``, plus the pairs " w", a pair "jw" at
+    ``a``, and the triples " jw" and "jjw" (none of them can overlap itself, so
+    ``bytes.count`` counts every one).
+
+    Examples
+    --------
+    >>> _word_counts("It’s a U.S.-led, two--part plan.", [(0, 32), (4, 12)])
+    [8, 3]
+    """
+    cls = _word_classes(text)
+    return [
+        (a < b and cls[a] == 119)  # "w"
+        + cls.count(b" w", a, b)
+        + cls.startswith(b"jw", a, b)
+        + cls.count(b" jw", a, b)
+        + cls.count(b"jjw", a, b)
+        for a, b in spans
+    ]
+
 
 PASSAGE_COLUMNS = [
     "article_id", "passage_idx", "start", "end", "kind", "speaker_role", "relevant", "topic",
@@ -138,6 +183,10 @@ class Cue:
     line: int
 
 
+# \W for ASCII text: every ASCII character but letters, digits and "_"
+_ASCII_NON_WORD = r"[\x00-/:-@\[-^`{-\x7f]"
+
+
 @dataclass
 class _Matcher:
     """Cue patterns found in one pass: a trie-shaped regex finds the words a cue can start
@@ -147,6 +196,11 @@ class _Matcher:
     by_prefix: dict[str, list[tuple[int, re.Pattern]]]  # prefix -> (cue, pattern), shorter included
     # prefix -> all its cues' patterns in one (for prefixes with several): does any match?
     any_of: dict[str, re.Pattern] = field(default_factory=dict)
+    # the trie of ``starts`` where a word only matches if a cue of it does (see compile)
+    checked_trie: str = ""
+    # checked_trie compiled (compile_checked): by build() for ``terms``, on first use for
+    # ``terms_and_aliases``, which most processes never use
+    _checked: tuple[re.Pattern, re.Pattern] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def compile(cls, entries: list[tuple[int, str, str]]) -> _Matcher:
@@ -156,7 +210,9 @@ class _Matcher:
             compiled = re.compile(pattern)
             for prefix in first_words(label):
                 by_prefix.setdefault(prefix, []).append((i, compiled))
-        starts = re.compile(r"(?<!\w)" + trie_pattern(by_prefix)) if by_prefix else None
+        if not by_prefix:
+            return cls(None, {}, {})
+        starts = re.compile(r"(?<!\w)" + trie_pattern(by_prefix))
         # the trie matches the longest prefix: give it the cues of the shorter ones too
         combined = {
             key: [e for n in range(len(key), 0, -1) for e in by_prefix.get(key[:n], ())]
@@ -169,24 +225,27 @@ class _Matcher:
             for key, entries in combined.items()
             if len(entries) > 1
         }
-        return cls(starts, combined, any_of)
+        # ... and the trie itself takes that look, so only words that start a cue reach
+        # Python (a quarter of them). A word whose cues all fail makes the trie back off
+        # to a shorter word, whose cues are among them: it fails too, as it should.
+        checks = {
+            key: any_of[key].pattern if key in any_of else entries[0][1].pattern
+            for key, entries in combined.items()
+        }
+        return cls(starts, combined, any_of, trie_pattern(by_prefix, checks))
 
     def finditer(self, text: str) -> list[tuple[int, int]]:
         """``(offset, cue index)`` of each cue in ``text``, leftmost-longest, no overlaps."""
+        hits: list[tuple[int, int]] = []
         if self.starts is None:
-            return []
-        hits, last_end = [], 0
-        any_of = self.any_of
-        for m in self.starts.finditer(text):
-            pos = m.start()
+            return hits
+        last_end = 0
+        by_prefix = self.by_prefix
+        for pos, key in self._starts(text):  # (only where some cue matches)
             if pos < last_end:
                 continue
-            key = m.group()
-            either = any_of.get(key)
-            if either is not None and either.match(text, pos) is None:
-                continue
             best_end, best_cue = -1, -1
-            for i, pattern in self.by_prefix[key]:
+            for i, pattern in by_prefix[key]:
                 hit = pattern.match(text, pos)
                 if hit and hit.end() > best_end:
                     best_end, best_cue = hit.end(), i
@@ -194,6 +253,33 @@ class _Matcher:
                 hits.append((pos, best_cue))
                 last_end = best_end
         return hits
+
+    def compile_checked(self) -> tuple[re.Pattern, re.Pattern]:
+        """Compile the checked trie (once): after a look-behind, and after the non-word
+        ASCII character it consumes."""
+        if self._checked is None and self.checked_trie:
+            self._checked = (re.compile(r"(?<!\w)" + self.checked_trie),
+                             re.compile(_ASCII_NON_WORD + "(" + self.checked_trie + ")"))  # fmt: skip
+        return self._checked
+
+    def _starts(self, text: str) -> list[tuple[int, str]]:
+        """``(m.start(), m.group())`` of each match of ``starts.finditer(text)`` where a
+        cue of the word matches (the checked trie).
+
+        In ASCII text, the checked trie after a non-word character it consumes finds the
+        words after one (in C, from one such character to the next, instead of starting
+        a match at every position); only a word opening the text has none. A word of the
+        trie ends in a word character, so a match cannot hold the non-word character the
+        next one consumes: the matches are the same. (And a word the check drops is
+        skipped as in ``finditer``: no match starts inside it.)
+        """
+        checked, after = self._checked or self.compile_checked()
+        if not text.isascii():
+            return [(m.start(), m.group()) for m in checked.finditer(text)]
+        first = checked.match(text)
+        out = [(0, first.group())] if first is not None else []
+        out += [(m.start(1), m.group(1)) for m in after.finditer(text)]
+        return out
 
 
 def first_words(label: str) -> list[str]:
@@ -212,13 +298,19 @@ def first_words(label: str) -> list[str]:
     return [word] if word else []
 
 
-def trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str], checks: dict[str, str] | None = None) -> str:
     """A regex matching any of ``words`` (longest first), shaped as a character trie.
+
+    With ``checks`` (word -> pattern), a word matches only where its pattern matches at
+    the start of the word; otherwise the trie backs off to a shorter word, if any.
 
     Examples
     --------
     >>> trie_pattern(["war", "warn", "we"])
     '(?:w(?:ar(?:n)?|e))'
+    >>> p = trie_pattern(["on", "one"], {"on": "on a", "one": "one-way"})
+    >>> [bool(re.match(p, s)) for s in ("on a", "on b", "one-way", "once")]
+    [True, False, True, False]
     """
     trie: dict = {}
     for w in words:
@@ -227,14 +319,19 @@ def trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+    def emit(node: dict, word: str) -> str:
+        alts = [re.escape(ch) + emit(child, word + ch) for ch, child in sorted(node.items()) if ch]
+        if checks is not None and "" in node:
+            # where the word ends: look back over it and ahead for its pattern (the
+            # look-behind has the word's fixed width; the look-ahead adds none)
+            alts.append(f"(?<=(?={checks[word]}){re.escape(word)})")
+            return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 and "" not in node else "(?:" + "|".join(alts) + ")"
         return f"(?:{'|'.join(alts)})?" if "" in node else body
 
-    return "(?:" + emit(trie) + ")"
+    return "(?:" + emit(trie, "") + ")"
 
 
 @dataclass
@@ -248,6 +345,10 @@ class RelevanceModel:
     acronyms: re.Pattern | None
     acronym_cue: dict[str, int]
     entity_cue: dict[str, int]  # entity_id -> cue index
+    shift_cues: frozenset[int] = field(init=False, repr=False)  # indexes of topic "shift"
+
+    def __post_init__(self):
+        self.shift_cues = frozenset(i for i, c in enumerate(self.cues) if c.topic == "shift")
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -381,7 +482,9 @@ def build(lexicon_dir: Path) -> RelevanceModel:
     acronyms = (
         re.compile(r"(?<![\w.])" + trie_pattern(acronym_cue) + r"(?!\w)") if acronym_cue else None
     )
-    return RelevanceModel(cues, _Matcher.compile(terms), _Matcher.compile(terms + aliases),
+    matcher = _Matcher.compile(terms)
+    matcher.compile_checked()  # (every article uses it; terms_and_aliases only some)
+    return RelevanceModel(cues, matcher, _Matcher.compile(terms + aliases),
                           acronyms, acronym_cue, entity_cue)  # fmt: skip
 
 
@@ -496,20 +599,26 @@ class _Scores:
 def _score(counts: dict[int, int], model: RelevanceModel) -> _Scores:
     if not counts:  # most passages: one shared (and never modified) result
         return _NO_SCORES
-    by: dict[str, float] = {t: 0.0 for t in CUE_TOPICS}
-    named: dict[str, list[tuple[float, str]]] = {"pos": [], "other": []}
+    by: dict[str, float] = dict.fromkeys(CUE_TOPICS, 0.0)
+    pos: list[tuple[float, str]] = []
+    other: list[tuple[float, str]] = []
+    cues = model.cues
     for i, n in counts.items():
-        c = model.cues[i]
+        c = cues[i]
         w = c.weight * (1.0 if n == 1 else 1.5)
         by[c.topic] += w
-        if c.topic in (*TOPICS, "context"):
-            named["pos"].append((w, c.label))
+        if c.topic in _NAMED_TOPICS:
+            pos.append((-w, c.label))
         elif c.topic == "other":
-            named["other"].append((w, c.label))
-    order = [label for _, label in sorted(named["pos"], key=lambda x: (-x[0], x[1]))]
-    other = [label for _, label in sorted(named["other"], key=lambda x: (-x[0], x[1]))]
+            other.append((-w, c.label))
+    # most weight first, then by label (equal pairs are equal labels: order is moot)
+    pos.sort()
+    other.sort()
     return _Scores({t: by[t] for t in TOPICS}, by["context"], by["other"], by["procedural"],
-                   order, other)  # fmt: skip
+                   [label for _, label in pos], [label for _, label in other])  # fmt: skip
+
+
+_NAMED_TOPICS = frozenset((*TOPICS, "context"))
 
 
 _NO_SCORES = _Scores({t: 0.0 for t in TOPICS}, 0.0, 0.0, 0.0, [], [])
@@ -544,31 +653,38 @@ def extract(doc: Doc, model: RelevanceModel, found: dict[str, list[dict]]) -> di
     ps = passages_of(doc)
     if not ps:
         return {"passages": []}
+    n = len(ps)
     starts = [p.start for p in ps]
-    counts: list[dict[int, int]] = [{} for _ in ps]
-    shift = [False] * len(ps)
+    counts: dict[int, dict[int, int]] = {}  # passage -> cue -> hits (passages with cues)
+    shift = [False] * n
+    shift_cues = model.shift_cues
     for pos, i in _matches(doc, model, found):
         k = bisect_right(starts, pos) - 1
         if k >= 0 and pos < ps[k].end:
-            if model.cues[i].topic == "shift":
+            if i in shift_cues:
                 shift[k] = shift[k] or pos - ps[k].start <= SHIFT_CHARS
             else:
-                counts[k][i] = counts[k].get(i, 0) + 1
-    scores = [_score(c, model) for c in counts]
-    words = [len(_WORD.findall(doc.text, p.start, p.end)) for p in ps]
-    own = [_own(s) for s in scores]
-    evidence = [max(s.topic.values()) > 0 or s.context > 0 for s in scores]
-    own_rel = [t is not None and sc >= THRESHOLD for t, sc in own]
-    off_topic = [s.other >= 1.0 and s.other > max(s.topic.values()) + s.context for s in scores]
-    for k, s in enumerate(scores):  # no cue of either topic, but plenty of context
-        if own[k][0] is None and not off_topic[k]:
+                c = counts.setdefault(k, {})
+                c[i] = c.get(i, 0) + 1
+    words = _word_counts(doc.text, [(p.start, p.end) for p in ps])
+    # A passage without cues scores _NO_SCORES: no topic, no evidence, nothing blocks it,
+    # own score (None, 0.0); only the passages with cues are worked out.
+    scores = [_NO_SCORES] * n
+    own: list[tuple[str | None, float]] = [(None, 0.0)] * n
+    evidence, own_rel, off_topic, procedural = [False] * n, [False] * n, [False] * n, [False] * n
+    for k, c in counts.items():
+        s = scores[k] = _score(c, model)
+        best, score = _own(s)
+        top = max(s.topic.values())
+        evidence[k] = top > 0 or s.context > 0
+        own_rel[k] = best is not None and score >= THRESHOLD
+        off_topic[k] = s.other >= 1.0 and s.other > top + s.context
+        if best is None and not off_topic[k]:  # no cue of either topic, but plenty of context
             score = s.context - OTHER_PENALTY * s.other
-            own[k] = (None, score)
             own_rel[k] = score >= CONTEXT_ONLY
-    procedural = [
-        s.procedural > 0 and words[k] <= SHORT_WORDS and not own_rel[k] and not evidence[k]
-        for k, s in enumerate(scores)
-    ]
+        own[k] = (best, score)
+        procedural[k] = (s.procedural > 0 and words[k] <= SHORT_WORDS and not own_rel[k]
+                         and not evidence[k])  # fmt: skip
     blocked = [a or b for a, b in zip(off_topic, procedural, strict=True)]
     relevant = list(own_rel)
     topic = [t if r else None for (t, _), r in zip(own, own_rel, strict=True)]
@@ -641,10 +757,10 @@ def extract(doc: Doc, model: RelevanceModel, found: dict[str, list[dict]]) -> di
     rows = []
     for k, p in enumerate(ps):
         s = scores[k]
-        score = round(own[k][1], 3)
-        if s is _NO_SCORES:  # no cue at all: the topic and other scores are 0.0
-            militias = red_sea = other = 0.0
+        if s is _NO_SCORES:  # no cue at all: every score is 0.0
+            score = militias = red_sea = other = 0.0
         else:
+            score = round(own[k][1], 3)
             militias, red_sea = round(s.topic["militias"], 3), round(s.topic["red_sea"], 3)
             other = round(s.other, 3)
         rows.append({
