@@ -154,6 +154,81 @@ class EventModel:
     tally_cuts: re.Pattern | None = None
     # every culprit cue holds one of these strings (see :func:`_anchored`)
     culprit_keys: tuple[str, ...] | None = None
+    # the cue roles a sentence can hold, found in one scan (see :meth:`EventModel.cues_in`)
+    cue_gate: re.Pattern | None = None
+    cue_key_roles: dict[str, int] = field(default_factory=dict)  # a bit for each of _CUE_ROLES
+    cue_ungated: int = 0
+    cue_views: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
+
+    def cues_in(self, f: str, a: int, b: int) -> dict:
+        """``cue_re`` for a search of ``f`` inside ``[a, b)``, a role that cannot match
+        there replaced by a pattern that finds nothing without looking.
+
+        A cue of a word role starts with its first word's leading letters (its *key*) at
+        a place no letter or hyphen precedes; ``cue_gate`` finds such keys, longest first,
+        so a role whose key starts none of them in ``[a, b)`` has no match anywhere in it.
+        """
+        if self.cue_gate is None:
+            return self.cue_re
+        roles, key_roles = self.cue_ungated, self.cue_key_roles
+        for k in self.cue_gate.findall(f, a, b):
+            roles |= key_roles[k]
+        view = self.cue_views.get(roles)
+        if view is None:
+            view = self.cue_views[roles] = {
+                r: (self.cue_re[r] if roles >> i & 1 else _NO_CUE) for i, r in enumerate(_CUE_ROLES)
+            }
+        return view
+
+
+class _NoCue:
+    """A cue pattern known to find nothing in the text it is given."""
+
+    def finditer(self, *args) -> tuple:
+        return ()
+
+    def search(self, *args) -> None:
+        return None
+
+    match = search
+
+
+_NO_CUE = _NoCue()
+
+
+def _cue_key(cue: str) -> str | None:
+    """The letters every match of a word cue starts with (see :meth:`EventModel.cues_in`),
+    or None for a cue that may start with anything else ("', which", "'s")."""
+    if not (cue[0].isalnum() or cue[0] == "'"):
+        return None  # punctuation cues are matched as they are, with no look-behind
+    words = fold(cue).split()
+    if not words:
+        return None
+    key = re.match(r"\w+", re.split(r"-", words[0].rstrip("*"))[0])
+    return key.group() if key else None
+
+
+def _cue_gate(cues) -> tuple[re.Pattern | None, dict[str, int], int]:
+    """The key scan, each key's roles (with those of the keys it starts with) and the
+    roles that cannot be gated, for :meth:`EventModel.cues_in`; a set of roles is an
+    int with bit ``i`` for ``_CUE_ROLES[i]``."""
+    by_key: dict[str, int] = {}
+    ungated = 0
+    for cue, role in zip(cues.cue, cues.role, strict=True):
+        bit, k = 1 << _CUE_ROLES.index(role), _cue_key(cue)
+        if k is None:
+            ungated |= bit
+        else:
+            by_key[k] = by_key.get(k, 0) | bit
+    if not by_key:
+        return None, {}, ungated
+    roles = {k: 0 for k in by_key}
+    for k in by_key:
+        for i in range(1, len(k) + 1):
+            roles[k] |= by_key.get(k[:i], 0)
+    alts = sorted(by_key, key=len, reverse=True)  # the longest key at a place is found
+    gate = re.compile(r"(?<![\w-])(?:" + _trie([re.escape(k) for k in alts]) + ")")
+    return gate, roles, ungated
 
 
 def _phrase(p: str) -> str:
@@ -384,7 +459,8 @@ def build(lexicon_dir: Path | str | None = None) -> EventModel:
     tally_cuts = re.compile("[" + re.escape(cuts) + "]") if cuts and tally_keys else None
     return EventModel(triggers, trigger_re, cue_re, numbers, number_re, quals, tally_re, death_re, unit_value,
                       actors, capitals, names, demonyms, speakers, speaker_ids, bare_re, tally_keys,
-                      tally_cuts, _anchor_keys(cues.loc[cues.role == "culprit", "cue"]))  # fmt: skip
+                      tally_cuts, _anchor_keys(cues.loc[cues.role == "culprit", "cue"]),
+                      *_cue_gate(cues))  # fmt: skip
 
 
 _PHRASE_CUT = re.compile(r"[^\w\s\"'-]")
@@ -467,16 +543,17 @@ def default_model() -> EventModel:
 # --------------------------------------------------------------------------- small helpers
 
 
-@dataclass
+@dataclass(slots=True)
 class _Ent:
     start: int
     end: int
     entity_id: str
     etype: str  # the gazetteer's type (state, armed_group, person, place, city, capital...)
     resolution: str
+    ok: bool | None = field(default=None, compare=False, repr=False)  # :meth:`_Reader.usable`
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     """One sentence-level mention of an attack (before merging within the article)."""
 
@@ -622,8 +699,18 @@ def _words(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
 
 
 def _words_at(text: str, a: int, b: int) -> list[tuple[int, int, str]]:
-    """``_words(text[a:b], a)`` without the copy (``_WORD`` looks at nothing outside a match)."""
-    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, a, b)]
+    """``_words(text[a:b], a)`` without the copy (``_WORD`` looks at nothing outside a match).
+
+    Each token is found after the previous one with ``str.find``: a token's first
+    character (a letter, digit or ``,;:.()``) starts a token wherever it stands, so the
+    characters the scan skipped hold none and the first place of the token is its own.
+    """
+    out, pos, find = [], a, text.find
+    for w in _WORD.findall(text, a, b):
+        pos = find(w, pos)
+        out.append((pos, pos + len(w), w))
+        pos += len(w)
+    return out
 
 
 _AGE = re.compile(r", (?:aged? |ages )?\d{1,3}(?: and \d{1,3})* ,")
@@ -680,6 +767,8 @@ _RE_TARGET_2 = re.compile(
     r"\b(?:was|were|been|is|are|being)\s+(?:\w+ly\s+)?(?:bombed|attacked|struck|targeted|hit|shelled|raided)\b"
     r"|\b(?:came|come|comes|coming)\s+under\s+(?:\w+\s+)?(?:attack|fire|assault)"
 )
+_TARGET_2_KEYS = ("bombed", "attacked", "struck", "targeted", "hit", "shelled", "raided", "under")
+"""One of these is in every match of ``_RE_TARGET_2``."""
 _RE_NUMBER_AT_1 = re.compile(r"\d[\d,]*")
 _RE_CASUALTIES_1 = re.compile(r"\bdeath toll\b[^.;]{0,30}?\b(?:to|of|at|reached|hit)\s+")
 _RE_CASUALTIES_2 = re.compile(r"\b(?:left|leaving)\s+")
@@ -788,7 +877,13 @@ class _Reader:
                       "affiliation": t.affiliation} for t in getattr(doc, "turns", None) or []]  # fmt: skip
         self.asked = self._asked_sentences(turns)
         self._first_person(turns, found.get("quotes", []))
-        self._sent_words: dict[int, tuple[list, list[int], list[int]]] = {}
+        self._sent_words: dict[int, tuple[int, int, list, list[int], list[int]]] = {}
+        self._last_words: tuple[int, int, list, list[int], list[int]] | None = None
+        self._sent_cues: dict[int, dict] = {}
+        self._usable_in: dict[tuple[int, int], list[_Ent]] = {}
+        self._bounds: dict[tuple[int, int], list[re.Match]] = {}
+        self._left: dict[tuple[int, int, int], list[tuple[int, int, str]]] = {}
+        self._ents_in: dict[tuple[int, int], list[_Ent]] = {}
         self.tally_rows = self._tallies()
         self.tally_spans = [(r["start"], r["end"]) for r in self.tally_rows]
 
@@ -802,15 +897,19 @@ class _Reader:
         """
         if a >= b or not self.sents:
             return []
-        si = self.doc.sentence_at(a)
-        sent = self.sents[si]
-        if a < sent.start or b > sent.end:
-            return _words(self.folded[a:b], a)
-        cached = self._sent_words.get(si)
-        if cached is None:
-            toks = _words_at(self.folded, sent.start, sent.end)
-            cached = self._sent_words[si] = (toks, [t[0] for t in toks], [t[1] for t in toks])
-        toks, starts, ends = cached
+        cached = self._last_words  # callers read one sentence after another
+        if cached is None or a < cached[0] or b > cached[1]:
+            si = self.doc.sentence_at(a)
+            sent = self.sents[si]
+            if a < sent.start or b > sent.end:
+                return _words(self.folded[a:b], a)
+            cached = self._sent_words.get(si)
+            if cached is None:
+                toks = _words_at(self.folded, sent.start, sent.end)
+                cached = self._sent_words[si] = (sent.start, sent.end, toks,
+                                                 [t[0] for t in toks], [t[1] for t in toks])  # fmt: skip
+            self._last_words = cached
+        _, _, toks, starts, ends = cached
         f, out, pos = self.folded, [], a
         j = bisect_right(starts, a) - 1
         if j >= 0 and a < ends[j] and starts[j] < a:  # the slice starts inside a token
@@ -827,6 +926,22 @@ class _Reader:
         if k < len(toks) and starts[k] < b:  # the slice ends inside a token
             out.extend(_words_at(f, starts[k], b))
         return out
+
+    def cues(self, si: int) -> dict:
+        """``cue_re`` for searches inside sentence ``si`` (see :meth:`EventModel.cues_in`)."""
+        view = self._sent_cues.get(si)
+        if view is None:
+            s = self.sents[si]
+            view = self._sent_cues[si] = self.m.cues_in(self.folded, s.start, s.end)
+        return view
+
+    def cues_for(self, a: int, b: int) -> dict:
+        """``cue_re`` for searches inside ``[a, b)``."""
+        if a < b and self.sents:
+            si = self.doc.sentence_at(a)
+            if self.sents[si].start <= a and b <= self.sents[si].end:
+                return self.cues(si)
+        return self.m.cue_re
 
     # ---- who is speaking
 
@@ -894,17 +1009,24 @@ class _Reader:
 
     def _entities(self, rows: list[dict]) -> list[_Ent]:
         out = []
+        aid, actors = self.doc.article_id, self.m.actors
         for r in rows:
-            if r.get("article_id", self.doc.article_id) != self.doc.article_id:
-                continue
             eid = r.get("entity_id")
-            if not eid:
+            if not eid or r.get("article_id", aid) != aid:
                 continue
-            etype = self.m.actors.get(eid, (r.get("entity_type") or "", None))[0]
+            known = actors.get(eid)
+            etype = known[0] if known is not None else r.get("entity_type") or ""
             out.append(
                 _Ent(int(r["start"]), int(r["end"]), eid, etype, r.get("resolution") or "name")
             )
         out.sort(key=lambda e: (e.start, -e.end))
+        return out
+
+    def clause_ents(self, a: int, b: int) -> list[_Ent]:
+        """``ents_in(a, b)``, cached: each argument of a mention reads its clause's."""
+        out = self._ents_in.get((a, b))
+        if out is None:
+            out = self._ents_in[(a, b)] = self.ents_in(a, b)
         return out
 
     def ents_in(self, a: int, b: int) -> list[_Ent]:
@@ -974,12 +1096,18 @@ class _Reader:
         return out
 
     def _boundaries(self, a: int, b: int) -> list[re.Match]:
-        return list(self.m.cue_re["boundary"].finditer(self.folded, a, b))
+        """The boundary cues in ``[a, b)`` (cached: a sentence's first trigger asks twice)."""
+        out = self._bounds.get((a, b))
+        if out is None:
+            out = self._bounds[(a, b)] = list(self.m.cue_re["boundary"].finditer(self.folded, a, b))
+        return out
 
     def _not_attack(self, t: tuple, s) -> str | None:
         """Why a trigger names no attack (hypothetical, threat, plan, denial), or None."""
         f = self.folded
         start, end = t[0], t[1]
+        # a tally's unit may lie past the sentence its count starts in
+        cue = self.cues(s.idx) if end <= s.end else self.m.cue_re
         lo = max(s.start, start - 30)
         dw = self.words(lo, start)[-3:]
         for _, we, w in reversed(dw):
@@ -994,38 +1122,39 @@ class _Reader:
             floor = bd.end()
         lw = self._left_words(start, floor, 6)
         if lw:
-            for hit in self.m.cue_re["not_before"].finditer(f, lw[0][0], start):
+            for hit in cue["not_before"].finditer(f, lw[0][0], start):
                 adv = _ADVERBS.match(f, hit.end(), start)
-                if self.m.cue_re["hedge"].match(f, adv.end() if adv else hit.end(), start):
+                if cue["hedge"].match(f, adv.end() if adv else hit.end(), start):
                     continue  # "I would point to the strikes", "we can confirm": the modal is the speaker's
                 return f"'{hit.group()}' governs the trigger"
-        if _RE_NOT_ATTACK_1.search(f[max(s.start, start - 4) : start]) and _RE_NOT_ATTACK_2.fullmatch(t[2]
+        if _RE_NOT_ATTACK_2.fullmatch(t[2]) and _RE_NOT_ATTACK_1.search(f[max(s.start, start - 4) : start]
         ) and not _RE_NOT_ATTACK_5.search(f[max(s.start, start - 20) : start]):  # fmt: skip
             return "an infinitive: an intention, not a happening"
-        if _RE_NOT_ATTACK_3.search(f[max(s.start, start - 7) : start]) and self.m.cue_re[
-            "abstract"
-        ].search(f, max(s.start, start - 45), start):
-            return "a figure of speech: an abstraction is under attack"
+        under = f[max(s.start, start - 7) : start]
         if (
-            self.m.cue_re["abstract"].match(f, _ON_AGAINST.match(f, end).end())
-            if _ON_AGAINST.match(f, end)
-            else False
+            "under" in under
+            and _RE_NOT_ATTACK_3.search(under)
+            and cue["abstract"].search(f, max(s.start, start - 45), start)
         ):
+            return "a figure of speech: an abstraction is under attack"
+        on = _ON_AGAINST.match(f, end)
+        if on and self.m.cue_re["abstract"].match(f, on.end()):
             return "a figure of speech: an attack on an abstraction"
-        hit = self.m.cue_re["denial"].search(f, floor, start)
+        hit = cue["denial"].search(f, floor, start)
         if hit:
             return f"'{hit.group()}': a denial"
         if (
             t[2] in ("strike", "strikes")
-            and self.m.cue_re["labour"].search(f, s.start, s.end)
+            and cue["labour"].search(f, s.start, s.end)
             and not (
-                self.m.cue_re["killed"].search(f, s.start, s.end)
-                or self.m.cue_re["wounded"].search(f, s.start, s.end)
+                cue["killed"].search(f, s.start, s.end) or cue["wounded"].search(f, s.start, s.end)
             )
         ):
             return "a strike of workers"  # "the expanding auto workers' strike"
         after = f[end : min(s.end, end + 25)]
-        hit = self.m.cue_re["not_after"].match(after.lstrip(' "'))
+        # the copy starts where the sentence has a non-word character or a space before
+        # it, so a cue starting there starts a word in the sentence too
+        hit = cue["not_after"].match(after.lstrip(' "'))
         if hit:
             return f"'{hit.group()}' after the trigger"
         return None
@@ -1055,8 +1184,8 @@ class _Reader:
             out.append(m)
         # A fronted phrase ("Since the Erbil attack, rockets have...") ends at its comma.
         fronted = None
-        lead = _RE_SENTENCE_MENTIONS_1.match(f[s.start : s.end])
-        first_b = self.m.cue_re["boundary"].match(f, s.start + lead.end()) if lead else None
+        lead = _RE_SENTENCE_MENTIONS_1.match(f, s.start, s.end)  # no look-around: as on the slice
+        first_b = self.m.cue_re["boundary"].match(f, lead.end()) if lead else None
         if first_b and live:
             comma = f.find(",", live[0][1], s.end)
             if comma > 0:
@@ -1129,17 +1258,26 @@ class _Reader:
         weapons = [t for t in g if t[3][2] == "weapon"]
         verbs = [t for t in g if t[3][2] == "verb"]
         a, b = clause
-        icp = _INTERCEPT.search(f, a, b)
+        cue = self.cues(si)
+        icp = (
+            _INTERCEPT.search(f, a, b)
+            if f.find("sho", a, b) >= 0
+            or f.find("intercept", a, b) >= 0
+            or f.find("downed", a, b) >= 0
+            else None
+        )
         if not nouns:
             # "intercepted a rocket", "shot down two missiles": one was fired, an attack
-            has_verb = (bool(verbs) or bool(self.m.cue_re["attack_verb"].search(f, a, b))
+            has_verb = (bool(verbs) or bool(cue["attack_verb"].search(f, a, b))
                         or (icp is not None and icp.group().startswith(("shot", "intercepted", "downed"))
                             and any(w[0] >= icp.end() for w in weapons)))  # fmt: skip
             if weapons and not has_verb:
                 return None  # "24 unfired rockets", "drones" as an object on display
             if not weapons:
                 # an attack verb alone needs someone or somewhere it happened to
-                if not any(self.actor(e) or e.etype in _PLACE_TYPES for e in self.ents_in(a, b)):
+                if not any(
+                    self.actor(e) or e.etype in _PLACE_TYPES for e in self.clause_ents(a, b)
+                ):
                     return None
         if icp and any(w[0] >= icp.end() for w in weapons):
             weapons = [w for w in weapons if w[0] >= icp.end()]  # the attack, not the interceptors
@@ -1164,9 +1302,7 @@ class _Reader:
         m.det = self._definite(head[0], a)
         if m.det is None and _PREDICATE.search(f, max(a, head[0] - 50), head[0]):
             m.det = "this"  # "this was a very serious attack": the one under discussion
-        if m.det is None and self.m.cue_re["definite_verb"].search(
-            f, max(a, head[0] - 45), head[0]
-        ):
+        if m.det is None and cue["definite_verb"].search(f, max(a, head[0] - 45), head[0]):
             m.det = "the"  # "condemned what it called a horrific attack": the one told
         m.definite = m.det is not None
         m.asked = si in self.asked
@@ -1200,7 +1336,13 @@ class _Reader:
         return m
 
     def _left_words(self, pos: int, floor: int, n: int) -> list[tuple[int, int, str]]:
-        return self.words(max(floor, pos - 80), pos)[-n:]
+        """The last ``n`` words before ``pos`` (cached: a clause's first trigger is read
+        for what governs it and for what counts it)."""
+        key = (max(floor, pos - 80), pos, n)
+        out = self._left.get(key)
+        if out is None:
+            out = self._left[key] = self.words(key[0], pos)[-n:]
+        return out
 
     def _definite(self, pos: int, floor: int) -> str | None:
         """The determiner that makes a mention refer back ("the", "that", "'s"), or None."""
@@ -1219,8 +1361,9 @@ class _Reader:
         f = self.folded
         a, b = m.clause
         first = g[0][0]
+        cue = self.cues(m.sent_idx)
         lw = self._left_words(first, a, 6)
-        agg = self.m.cue_re["aggregate"].search(f, lw[-3][0] if len(lw) >= 3 else a, first)
+        agg = cue["aggregate"].search(f, lw[-3][0] if len(lw) >= 3 else a, first)
         if agg and m.kind == "noun" and agg.group() not in ("the", "that", "this"):
             m.status, m.reason = "aggregate", f"'{agg.group()}' before the trigger"
             return
@@ -1232,9 +1375,7 @@ class _Reader:
             )
 
         if m.plural:  # "the recent attacks", "escalating attacks": a series
-            for agg in self.m.cue_re["aggregate_plural"].finditer(
-                f, lw[-3][0] if len(lw) >= 3 else a, first
-            ):
+            for agg in cue["aggregate_plural"].finditer(f, lw[-3][0] if len(lw) >= 3 else a, first):
                 if not dating(agg):
                     m.status, m.reason = "aggregate", f"'{agg.group()}' before a plural trigger"
                     return
@@ -1242,13 +1383,16 @@ class _Reader:
             ("aggregate_clause", "aggregate_plural_clause") if m.plural else ("aggregate_clause",)
         )
         for role in roles:
-            for agg in self.m.cue_re[role].finditer(f, a, b):
+            for agg in cue[role].finditer(f, a, b):
                 if not dating(agg):
                     m.status, m.reason = "aggregate", f"'{agg.group()}' in the clause"
                     return
-        near = min((abs(t["start"] - m.start) for t in txs if t["kind"] == "point"), default=None)
+        near = -1  # the distance to the nearest point in time, found when a period is there
         for t in txs:
             if t["kind"] in ("since", "range"):
+                if near == -1:
+                    near = min((abs(x["start"] - m.start) for x in txs if x["kind"] == "point"),
+                               default=None)  # fmt: skip
                 if not m.plural and near is not None and near < abs(t["start"] - m.start):
                     continue  # "the attack on Sunday was the latest of 150 since October 17"
                 m.status, m.reason = "aggregate", f"'{t['text']}': a period, not a date"
@@ -1341,6 +1485,18 @@ class _Reader:
 
     def usable(self, e: _Ent) -> bool:
         """Can this mention be a perpetrator or target (an actor, not a modifier of one)?"""
+        if e.ok is None:
+            e.ok = self._usable(e)  # asked of each mention of a clause, for each of its triggers
+        return e.ok
+
+    def usable_in(self, a: int, b: int) -> list[_Ent]:
+        """The usable entity mentions inside ``[a, b)`` (cached: a clause's are asked often)."""
+        out = self._usable_in.get((a, b))
+        if out is None:
+            out = self._usable_in[(a, b)] = [e for e in self.ents_in(a, b) if self.usable(e)]
+        return out
+
+    def _usable(self, e: _Ent) -> bool:
         if not self.actor(e) or self.is_proxy(e):
             return False
         surface = fold(self.text[e.start : e.end])
@@ -1359,10 +1515,12 @@ class _Reader:
 
     def _after_by(self, pos: int, b: int) -> _Ent | None:
         """The actor right after "by" at ``pos`` ("by Yemen's Houthis" -> the Houthis)."""
-        mt = _RE_AFTER_BY_1.match(self.folded[pos:b])
+        if self.folded.find("by", pos, b) < 0:
+            return None
+        mt = _RE_AFTER_BY_1.match(self.folded, pos, b)  # no look-around: as on the slice
         if not mt:
             return None
-        p = pos + mt.end()
+        p = mt.end()
         named = _NAMED.match(self.folded, p, b)
         if named:
             p = named.end()  # "by an umbrella group called the Islamic Resistance in Iraq"
@@ -1383,12 +1541,13 @@ class _Reader:
     def _actors(self, m: _Mention) -> None:
         f = self.folded
         a, b = m.clause
-        ents = [e for e in self.ents_in(a, b) if self.usable(e)]
+        cue = self.cues(m.sent_idx)
+        ents = self.usable_in(a, b)
         perp, how = None, None
-        no_claim = self.m.cue_re["no_claim"].search(f, a, b)
+        no_claim = cue["no_claim"].search(f, a, b)
         # claimed: "X claimed (responsibility for) the attack", "claimed by X", "X said it struck"
         if not no_claim:
-            for c in self.m.cue_re["claim"].finditer(f, a, b):
+            for c in cue["claim"].finditer(f, a, b):
                 if _LIVES.match(f, c.end()):
                     continue  # "an attack that claimed three lives": a death toll
                 by = self._after_by(c.end(), b)
@@ -1401,7 +1560,7 @@ class _Reader:
                     break
         # alleged: "blamed X for", "bore the imprint of X", "X, which Y blamed for"
         if perp is None:
-            for c in self.m.cue_re["allege"].finditer(f, a, b):
+            for c in cue["allege"].finditer(f, a, b):
                 after = [e for e in ents if e.start >= c.end() and e.start - c.end() < 25]
                 if after and not _RE_ACTORS_4.search(f[c.end() : after[0].start]):
                     perp, how = self.actor(after[0]), "alleged"
@@ -1420,7 +1579,7 @@ class _Reader:
         # claimed: "Hezbollah said its fighters had struck", "Israel's military said it struck"
         if perp is None:
             for c in _SELF_REPORT.finditer(f, a, b):
-                if not self.m.cue_re["attack_verb"].search(f, c.end(), min(b, c.end() + 40)):
+                if not cue["attack_verb"].search(f, c.end(), min(b, c.end() + 40)):
                     continue
                 before = [e for e in ents if e.end <= c.start() and c.start() - e.end < 40]
                 if before:
@@ -1429,8 +1588,8 @@ class _Reader:
         # stated: "attack by X", "bombed by X"
         if perp is None:
             verbs = [
-                *self.m.cue_re["attack_verb"].finditer(f, a, b),
-                *self.m.cue_re["agent_verb"].finditer(f, a, b),
+                *cue["attack_verb"].finditer(f, a, b),
+                *cue["agent_verb"].finditer(f, a, b),
             ]
             for pos in [m.end] + sorted(v.end() for v in verbs):
                 e = self._after_by(pos, b)
@@ -1464,7 +1623,7 @@ class _Reader:
                     perp, how = self.actor(joint[-1] if joint else e), "stated"
         # stated: "Washington had already carried out strikes", "Russia fired missiles"
         if perp is None:
-            for v in self.m.cue_re["attack_verb"].finditer(f, a, b):
+            for v in cue["attack_verb"].finditer(f, a, b):
                 if v.group().endswith("ing"):
                     continue  # "killing a contractor working with the coalition"
                 pre = [e for e in ents if e.end <= v.start() and v.start() - e.end <= 40]
@@ -1508,9 +1667,7 @@ class _Reader:
                 sp = [e for e in ents if e.end <= a + rep.start() and self.actor(e) == perp]
                 if sp:
                     how = "claimed"
-        if perp is None and (
-            self.m.cue_re["allege"].search(f, a, b) or self.m.cue_re["culprit"].search(f, a, b)
-        ):
+        if perp is None and (cue["allege"].search(f, a, b) or cue["culprit"].search(f, a, b)):
             how = "alleged"  # "Iran-backed militias were behind it": blamed, on no one named
         m.perpetrator_id, m.attribution = perp, how
         m.target_id = self._target(m, ents, perp)
@@ -1525,8 +1682,9 @@ class _Reader:
             mt = _RE_OWNED_OTHER_1.match(f[e.end : e.end + 30])
             return bool(mt and self.m.cue_re["not_target"].fullmatch(mt.group(1)))
 
-        every = self.ents_in(a, b)
-        for c in self.m.cue_re["target_prep"].finditer(f, max(a, m.start), b):
+        every = self.clause_ents(a, b)
+        cue = self.cues(m.sent_idx)
+        for c in cue["target_prep"].finditer(f, max(a, m.start), b):
             for e in every:
                 if e.start >= c.end() and e.start - c.end() <= 40:
                     gap = f[c.end() : e.start]
@@ -1546,13 +1704,14 @@ class _Reader:
                     cands.append((a + c.start(), self.actor(owner[0])))
         # "The group ... has been repeatedly bombed by Washington", "our forces came under
         # attack": the subject was hit
-        for v in _RE_TARGET_2.finditer(f[a:b]):
+        seg = f[a:b]
+        for v in _RE_TARGET_2.finditer(seg) if any(k in seg for k in _TARGET_2_KEYS) else ():
             before = [e for e in ents if e.end <= a + v.start()]
             if before:
                 cands.append((before[0].start, self.actor(before[0])))
-        for c in self.m.cue_re["killed"].finditer(f, a, b):
+        for c in cue["killed"].finditer(f, a, b):
             cands.extend(self._victims(c, ents))
-        for c in self.m.cue_re["wounded"].finditer(f, a, b):
+        for c in cue["wounded"].finditer(f, a, b):
             cands.extend(self._victims(c, ents))
         cands = [(p, t) for p, t in cands if t and t != perp]
         if not cands:
@@ -1576,13 +1735,11 @@ class _Reader:
         """People named next to a word for death or injury ("killed Wissam al-Tawil", "X died")."""
         f = self.folded
         out = set()
-        cues = [
-            *self.m.cue_re["killed"].finditer(f, a, b),
-            *self.m.cue_re["wounded"].finditer(f, a, b),
-        ]
+        cue = self.cues_for(a, b)
+        cues = [*cue["killed"].finditer(f, a, b), *cue["wounded"].finditer(f, a, b)]
         if not cues:
             return frozenset()
-        for e in self.ents_in(a, b):
+        for e in self.clause_ents(a, b):
             if e.etype == "person" and any(
                 0 <= e.start - c.end() <= 40 or 0 <= c.start() - e.end <= 60 for c in cues
             ):
@@ -1594,26 +1751,30 @@ class _Reader:
         a, b = m.clause
         places, countries = [], []
         last_country = None
-        for e in self.ents_in(a, b):
+        for e in self.clause_ents(a, b):
+            place = e.etype in _PLACE_TYPES
+            if not place and e.etype != "state":
+                continue  # only a place or a state says where
             left = f[max(a, e.start - 30) : e.start]
-            if _RE_PLACE_3.search(left) and not _RE_PLACE_5.search(left):
+            if "from" in left and _RE_PLACE_3.search(left) and not _RE_PLACE_5.search(left):
                 continue  # where it was fired from
-            if _RE_PLACE_1.search(
-                left,
-            ):
-                if e.etype in _PLACE_TYPES and self.country_of(e.entity_id):
+            if "of" in left and _RE_PLACE_1.search(left):
+                if place and self.country_of(e.entity_id):
                     countries.append(self.country_of(e.entity_id))
                 continue  # "the base north of Baghdad": Baghdad is a reference point, not the place
-            locative = _RE_PLACE_2.search(left)  # fmt: skip
-            premod = 0 <= m.start - e.end <= 12 and _RE_PLACE_4.fullmatch(f[e.end : m.start])
             if _GATHERING.search(left):
                 continue  # "a NATO summit in Washington": where the meeting is, not the attack
-            if e.etype in _PLACE_TYPES:
-                if e.resolution == "metonym" or not (locative or premod):
+            if place:
+                if (
+                    e.resolution == "metonym"
+                    or not (
+                        _RE_PLACE_2.search(left)  # a locative
+                        or 0 <= m.start - e.end <= 12
+                        and _RE_PLACE_4.fullmatch(f[e.end : m.start])
+                    )
+                ):
                     continue  # "Washington said", "Baghdad wants": the state, not the city
                 places.append(e)
-                continue
-            if e.etype != "state":
                 continue
             after = f[e.end : e.end + 24].lstrip()
             cap = self.m.cue_re["capital_noun"].match(after)
@@ -1731,11 +1892,16 @@ class _Reader:
     def _casualties(self, a: int, b: int) -> tuple[int | None, int | None]:
         f = self.folded
         seg = f[a:b]
+        cues = self.cues_for(a, b)
+        hits = {role: list(cues[role].finditer(f, a, b)) for role in ("killed", "wounded")}
+        if not (hits["killed"] or hits["wounded"] or "death toll" in seg or "left" in seg
+                or "leaving" in seg):  # fmt: skip
+            return None, None  # no word for the dead or wounded, no toll, no "left"/"leaving"
         words = _drop_ages(self.words(a, b))
-        persons = {e.start for e in self.ents_in(a, b) if e.etype == "person"}
+        persons = {e.start for e in self.clause_ents(a, b) if e.etype == "person"}
         found = {"killed": [], "wounded": []}
         for role in ("killed", "wounded"):
-            for c in self.m.cue_re[role].finditer(f, a, b):
+            for c in hits[role]:
                 cue = c.group()
                 left = f[max(a, c.start() - 14) : c.start()]
                 if _RE_CASUALTIES_3.search(left):
@@ -1845,7 +2011,7 @@ class _Reader:
             floor = max([s.start] + [b for a, b in clauses if a >= s.start and b <= c.start()])
             ents = [e for e in self.ents_in(floor, c.start()) if self.usable(e)]
             rep = None
-            for r in self.m.cue_re["report"].finditer(self.folded, floor, c.start()):
+            for r in self.cues(si)["report"].finditer(self.folded, floor, c.start()):
                 rep = r
             if rep is not None:
                 ents = [e for e in ents if e.start >= rep.end()] or ents
@@ -1928,9 +2094,9 @@ class _Reader:
             if si + 1 in told or si + 1 >= len(self.sents):
                 continue
             s = self.sents[si + 1]
+            cue = self.cues(si + 1)
             if _SHIFT.match(f, s.start) or not (
-                self.m.cue_re["killed"].search(f, s.start, s.end)
-                or self.m.cue_re["wounded"].search(f, s.start, s.end)
+                cue["killed"].search(f, s.start, s.end) or cue["wounded"].search(f, s.start, s.end)
             ):
                 continue
             ev = events[prev.event_idx]
@@ -2194,7 +2360,7 @@ class _Reader:
                 continue  # "October the 7th attack"
             si = self.doc.sentence_at(mt.start())
             s = self.sents[si]
-            if unit_word == "times" and not self.m.cue_re["attack_verb"].search(
+            if unit_word == "times" and not self.cues(si)["attack_verb"].search(
                 f, max(s.start, mt.start() - 60), mt.start()
             ):
                 continue
@@ -2232,7 +2398,7 @@ class _Reader:
                     since = t["date_start"]  # "since he took office in January"
                 elif _AS_OF.search(f, max(0, t["start"] - 12), t["start"]):
                     as_of = t["date_end"] or as_of
-            ents = [e for e in self.ents_in(s.start, s.end) if self.usable(e)]
+            ents = self.usable_in(s.start, s.end)
             probe = _Mention(si, mt.start(), mt.end(), "", "noun", "attack", None, (s.start, s.end))
             target = self._target(probe, ents, None)
             rows.append({
@@ -2294,7 +2460,7 @@ class _Reader:
             si = self.doc.sentence_at(mt.start())
             s = self.sents[si]
             topic = self.sents[si - 1].start if si > 0 else s.start
-            if not self.m.trigger_re.search(f, topic, s.end) or self.m.cue_re["killed"].search(
+            if not self.m.trigger_re.search(f, topic, s.end) or self.cues(si)["killed"].search(
                 f, s.start, s.end
             ):
                 continue  # a count of attacks only where attacks are the topic (and not of the dead)
@@ -2344,7 +2510,7 @@ class _Reader:
                     since = t["date_start"]
                     break
             who = mt.group("who") or mt.group("who2") or ""
-            ents = [e for e in self.ents_in(s.start, s.end) if self.usable(e)]
+            ents = self.usable_in(s.start, s.end)
             probe = _Mention(si, mt.start(), mt.end(), "", "noun", "attack", None, (s.start, s.end))
             rows.append({
                 "article_id": self.doc.article_id, "sent_idx": si, "count": count,
