@@ -75,6 +75,10 @@ def test_rows_stream_is_the_table_stream(bad_corpus, tmp_path):
     shutil.copy(FIX / "bad_input.jsonl", folder / "b.jsonl")  # every id again: duplicates
     chunks = list(iter_rows(folder, chunk_size=2))
     assert [len(rows) for rows, _ in chunks] == [2, 2, 2]
+    by_words = list(iter_rows(folder, chunk_words=1))  # every article fills a chunk
+    assert [[r["article_id"] for r in rows] for rows, _ in by_words] == [
+        [r["article_id"]] for rows, _ in chunks for r in rows
+    ]
     rows = [r for rows, _ in chunks for r in rows]
     c = load_corpus(folder)
     pd.testing.assert_frame_equal(articles_frame(rows), c.articles)

@@ -31,6 +31,14 @@ def test_pool_equals_local(corpus, tmp_path):
     extract_corpus(corpus, tmp_path / "local", jobs=1, chunk_size=7, progress=False)
     extract_corpus(corpus, tmp_path / "pool", jobs=2, chunk_size=7, part_size=20, progress=False)
     _assert_same(_tables(tmp_path / "local"), _tables(tmp_path / "pool"))
+    # chunks cut by words (a few articles each): same tables, parts of about part_size
+    extract_corpus(corpus, tmp_path / "words", jobs=2, chunk_words=1500, part_size=20,
+                   progress=False)  # fmt: skip
+    _assert_same(_tables(tmp_path / "local"), _tables(tmp_path / "words"))
+    sizes = [
+        len(pd.read_parquet(p)) for p in sorted((tmp_path / "words/articles").glob("*.parquet"))
+    ]
+    assert sum(sizes) == 60 and len(sizes) == 3 and all(20 <= n < 27 for n in sizes[:-1])
 
 
 @pytest.mark.skipif(
@@ -111,3 +119,32 @@ def test_read_tables_reads_only_the_columns_asked(corpus, tmp_path):
     arts = read_tables(tmp_path / "o", ["articles"], columns=["article_id", "language", "nope"])
     assert list(arts["articles"].columns) == ["article_id", "language"]
     assert len(arts["articles"]) == 60
+
+
+def test_packed_rows_frame_exactly_as_dicts_do():
+    # workers send rows packed as (columns, tuples); the tables must not depend on it
+    import random
+    from datetime import date
+
+    from conflictlens.engines import pack, unpack
+    from conflictlens.pipeline import _gather, to_tables
+
+    r = random.Random(3)
+    values = [None, 0, 7, 2.5, float("nan"), "", "x", "a b", [1, 2], [], date(2024, 1, 28), True]
+    for _ in range(300):
+        cols = r.sample(["a", "b", "c", "d", "e"], r.randint(1, 5))
+        rows = [{c: r.choice(values) for c in cols} for _ in range(r.randint(0, 6))]
+        if rows and r.random() < 0.2:  # some rows with other keys or another order
+            rows.append({c: r.choice(values) for c in reversed(cols)})
+        packed = pack(rows)
+        assert unpack(packed) == rows  # (the same nan objects: equal by identity)
+        want, got = to_tables({"t": rows})["t"], to_tables({"t": packed})["t"]
+        pd.testing.assert_frame_equal(got, want, check_dtype=True)
+        # parts gathered from chunks packed alike and unlike
+        buffer: dict = {}
+        more = [{c: r.choice(values) for c in r.sample(cols, len(cols))} for _ in range(3)]
+        _gather(buffer, "t", packed)
+        _gather(buffer, "t", pack(more))
+        pd.testing.assert_frame_equal(
+            to_tables(buffer)["t"], to_tables({"t": rows + more})["t"], check_dtype=True
+        )

@@ -147,6 +147,7 @@ def iter_rows(
     path: str | Path,
     *,
     chunk_size: int = 1000,
+    chunk_words: int | None = None,
     detect_near_duplicates: bool = True,
 ) -> Iterator[tuple[list[dict], list[dict]]]:
     """:func:`iter_corpus` as plain rows: ``(article_rows, reject_rows_so_far)`` pairs.
@@ -155,6 +156,8 @@ def iter_rows(
     :class:`datetime.date` (or None); extraction reads these directly instead of a
     DataFrame built and taken apart again for every chunk. The reject rows are one
     list that grows as reading goes on. :func:`articles_frame` makes the table.
+    A chunk ends at ``chunk_size`` articles or, if given, once it holds ``chunk_words``
+    words (long transcripts make few, uneven chunks otherwise).
 
     Examples
     --------
@@ -168,14 +171,16 @@ def iter_rows(
     rejects = _Rejects()
     index = NearDuplicateIndex() if detect_near_duplicates else None
     buffer: list[dict] = []
+    words, most = 0, chunk_words or float("inf")
     yielded = False
     for row in _validated(_records(path, rejects), rejects):
         if index is not None:
             row["near_duplicate_of"] = index.add(row["article_id"], row["text"])
         buffer.append(row)
-        if len(buffer) >= chunk_size:
+        words += row["n_words"]
+        if len(buffer) >= chunk_size or words >= most:
             yield buffer, rejects.rows
-            buffer, yielded = [], True
+            buffer, words, yielded = [], 0, True
     if buffer or not yielded:
         yield buffer, rejects.rows
 

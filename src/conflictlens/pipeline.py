@@ -170,12 +170,16 @@ def extract_tables(
     return finish(tables, models)
 
 
-def to_tables(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
-    """DataFrames from row lists, with each known table's key columns first (even when empty)."""
+def to_tables(rows: dict[str, list[dict] | tuple]) -> dict[str, pd.DataFrame]:
+    """DataFrames from row lists (or rows packed by :func:`~conflictlens.engines.pack`), with each
+    known table's key columns first (even when empty)."""
     out = {}
     for name in sorted(set(rows) | set(SCHEMAS)):
         data = rows.get(name, [])
-        df = pd.DataFrame(data)
+        if isinstance(data, tuple) and data[0] is not None:
+            df = pd.DataFrame.from_records(data[1], columns=list(data[0]))
+        else:
+            df = pd.DataFrame(data[1] if isinstance(data, tuple) else data)
         key = SCHEMAS.get(name, [])
         for col in key:
             if col not in df.columns:
@@ -424,17 +428,19 @@ def extract_corpus(
     engine: str = "local",
     jobs: int = 1,
     chunk_size: int = 50,
+    chunk_words: int = 20_000,
     part_size: int = 1000,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> ExtractSummary:
     """Stream a corpus through every stage into partitioned Parquet under ``out_dir``.
 
-    Articles go to the workers in chunks of ``chunk_size``; each table is written as
-    ``out_dir/<table>/part-NNNNN.parquet``, one part per ``part_size`` articles, plus
-    ``rejects.jsonl``. Memory stays flat in corpus size;
-    results are identical for any ``engine`` and ``jobs`` because chunks are written in
-    reading order. Corpus-level steps (cross-article event clustering) run at the end
+    Articles go to the workers in chunks of ``chunk_size`` articles or ``chunk_words``
+    words, whichever comes first (so that long documents spread evenly over the
+    workers); each table is written as ``out_dir/<table>/part-NNNNN.parquet``, a part
+    every ``part_size`` articles (or the first chunk that reaches it), plus
+    ``rejects.jsonl``. Memory stays flat in corpus size; results are identical for any
+    ``engine``, ``jobs`` and chunking because chunks are written in reading order. Corpus-level steps (cross-article event clustering) run at the end
     over :data:`FINISH_COLUMNS`.
 
     Parameters
@@ -463,7 +469,7 @@ def extract_corpus(
     pending: deque[list[dict]] = deque()  # article rows of chunks not yet written, in order
 
     def chunks():
-        for rows, rejects in iter_rows(corpus, chunk_size=chunk_size):
+        for rows, rejects in iter_rows(corpus, chunk_size=chunk_size, chunk_words=chunk_words):
             state["rejects"] = rejects
             if rows:
                 stats["chunks"] += 1
@@ -480,14 +486,14 @@ def extract_corpus(
     else:
         results = engines.run_local(chunks(), lex, models)
     bar = tqdm(desc="extracting", unit="article", disable=not progress, mininterval=0.5)
-    buffer: dict[str, list[dict]] = {}
+    buffer: dict[str, tuple] = {}  # table -> packed rows of the part being gathered
     buffered, part = 0, 0
     for rows in results:
         arts = pending.popleft()
         n = len(arts)
-        buffer.setdefault("articles", []).extend(arts)
-        for name, found in rows.items():
-            buffer.setdefault(name, []).extend(found)
+        _gather(buffer, "articles", (None, arts))
+        for name, packed in rows.items():
+            _gather(buffer, name, packed)
         buffered += n
         bar.update(n)
         if buffered >= part_size:
@@ -512,10 +518,23 @@ def extract_corpus(
     )
 
 
-def _flush(buffer: dict[str, list[dict]], out: Path, part: int) -> None:
+def _gather(buffer: dict[str, tuple], name: str, packed: tuple) -> None:
+    # chunks packed with the same columns stay packed; otherwise the part falls back to dicts
+    from conflictlens.engines import unpack
+
+    have = buffer.get(name)
+    if have is None:
+        buffer[name] = (packed[0], list(packed[1]))
+    elif have[0] == packed[0]:
+        have[1].extend(packed[1])
+    else:
+        buffer[name] = (None, unpack(have) + unpack(packed))
+
+
+def _flush(buffer: dict[str, tuple], out: Path, part: int) -> None:
     from conflictlens.corpus import articles_frame
 
-    _write_part(articles_frame(buffer.pop("articles", [])), out / "articles", part)
+    _write_part(articles_frame(buffer.pop("articles", (None, []))[1]), out / "articles", part)
     for name, df in to_tables(buffer).items():
         _write_part(df, out / name, part)
 
