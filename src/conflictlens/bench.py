@@ -264,12 +264,12 @@ def stage_seconds(corpus_path: Path, limit: int = 400) -> dict[str, float]:
 
 
 def _stage_seconds(corpus_path: Path, limit: int, models, timings: dict[str, float]):
-    from conflictlens.corpus import iter_corpus
+    from conflictlens.corpus import iter_rows
     from conflictlens.pipeline import analyze_doc, doc_from_row
 
     done = 0
-    for articles, _ in iter_corpus(corpus_path, chunk_size=100, detect_near_duplicates=False):
-        for row in articles.to_dict("records"):
+    for rows, _ in iter_rows(corpus_path, chunk_size=100, detect_near_duplicates=False):
+        for row in rows:
             t0 = time.perf_counter()
             doc = doc_from_row(row)
             timings["segmentation"] = timings.get("segmentation", 0.0) + time.perf_counter() - t0

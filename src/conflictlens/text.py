@@ -311,12 +311,6 @@ def _punkt() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
-def _unwrap(pattern):
-    # NLTK wraps its compiled patterns in a per-call timeout guard that costs more than
-    # the matching itself; the pattern inside is the same engine and the same expression.
-    return getattr(pattern, "_rx", pattern)
-
-
 # Punkt's patterns and character sets as NLTK 3.10 defines them (nltk/tokenize/punkt.py,
 # Apache License 2.0): copied so that splitting sentences does not import NLTK, whose
 # package import takes about a second (it loads scipy.stats). They are compiled with the
